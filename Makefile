@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST := 127.0.0.1
+PORT ?= 8000
+DEV_USER ?= dev-user
+
+.PHONY: run test lint format install migrate bench clean
+
+run: install .env migrate
+	@$(BIN)/python manage.py collectstatic --noinput -v 0
+	@echo
+	@echo "Try the API (token valid 60 minutes, for user $(DEV_USER)):"
+	@echo
+	@echo "  curl -H 'Authorization: Bearer '$$($(BIN)/python manage.py issue_dev_token $(DEV_USER) --email $(DEV_USER)@example.com --name 'Dev User') http://$(HOST):$(PORT)/api/tasks"
+	@echo
+	@echo "API docs: http://$(HOST):$(PORT)/api/docs/   Admin: http://$(HOST):$(PORT)/admin/"
+	@echo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+# A development .env with fresh random secrets; an existing one is never overwritten.
+.env:
+	$(BIN)/python -c "import secrets, pathlib; \
+	text = pathlib.Path('.env.example').read_text(); \
+	text = text.replace('DJANGO_SECRET_KEY=\n', 'DJANGO_SECRET_KEY=' + secrets.token_urlsafe(50) + '\n'); \
+	text = text.replace('BETTER_AUTH_SECRET=\n', 'BETTER_AUTH_SECRET=' + secrets.token_urlsafe(48) + '\n'); \
+	pathlib.Path('.env').write_text(text)"
+	@echo "Wrote .env with fresh development secrets."
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Users keyed by their Better Auth id, and the JWT authentication."""
+
+    name = "accounts"
+    verbose_name = "Accounts"
+
+    def ready(self):
+        from . import schema  # noqa: F401  (registers the OpenAPI security scheme)

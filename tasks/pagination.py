@@ -1,0 +1,130 @@
+"""Pages of a list as a bare array, with ``X-Total-Count`` and an RFC 8288 ``next`` link.
+
+``limit`` and ``offset`` work as in most APIs; the ``next`` link carries a ``cursor``
+instead, which names the last task shown (keyset pagination), so a task added or
+removed while a client walks the pages neither repeats nor skips a task.
+"""
+
+import base64
+import binascii
+import json
+
+from django.db.models import Model, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+CURSOR_MAX_LENGTH = 1024
+
+
+class PageParameters(serializers.Serializer):
+    """``limit``, ``offset`` and ``cursor`` from the query string."""
+
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+    offset = serializers.IntegerField(min_value=0, required=False)
+    cursor = serializers.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
+
+    def validate(self, attrs):
+        if "offset" in attrs and "cursor" in attrs:
+            raise serializers.ValidationError({"cursor": ["Give either offset or cursor, not both."]})
+        return attrs
+
+
+class Cursor:
+    """A position after one row in an ordering ``(field, id)``, as an opaque string."""
+
+    def __init__(self, field: str, value: object, pk: int):
+        self.field, self.value, self.pk = field, value, pk
+
+    def encode(self) -> str:
+        value = self.value.isoformat() if hasattr(self.value, "isoformat") else self.value
+        raw = json.dumps({"o": self.field, "v": value, "id": self.pk}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str, *, field: str, model: type[Model]) -> "Cursor":
+        """The cursor, if it was made for this ordering; a ValidationError otherwise."""
+        try:
+            padded = text + "=" * (-len(text) % 4)
+            data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            value, pk = data["v"], data["id"]
+            if data["o"] != field or type(pk) is not int or not isinstance(value, str):
+                raise ValueError("cursor of another ordering")
+        except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
+            raise serializers.ValidationError(
+                {"cursor": ["This cursor is not valid for this list; start again without it."]}
+            ) from None
+        if model._meta.get_field(field.lstrip("-")).get_internal_type() == "DateTimeField":
+            value = parse_datetime(value)
+            if value is None:
+                raise serializers.ValidationError({"cursor": ["This cursor is not valid."]})
+        return cls(field, value, pk)
+
+    def rows_after(self) -> Q:
+        """The rows that come after this position in its ordering."""
+        name = self.field.lstrip("-")
+        op = "lt" if self.field.startswith("-") else "gt"
+        return Q(**{f"{name}__{op}": self.value}) | Q(**{name: self.value, f"pk__{op}": self.pk})
+
+
+class TaskPagination(BasePagination):
+    """Limit/offset or cursor, always answered with a bare array and headers."""
+
+    def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
+        params = PageParameters(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        limit = params.validated_data["limit"]
+        ordering = _primary_ordering(queryset)
+
+        self.request = request
+        self.total = queryset.count()
+        if "cursor" in params.validated_data:
+            cursor = Cursor.decode(params.validated_data["cursor"], field=ordering, model=queryset.model)
+            queryset = queryset.filter(cursor.rows_after())
+        offset = params.validated_data.get("offset", 0)
+        rows = list(queryset[offset : offset + limit + 1])  # one more tells if there is a next page
+
+        self.next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            last = rows[-1]
+            self.next_cursor = Cursor(ordering, getattr(last, ordering.lstrip("-")), last.pk)
+        return rows
+
+    def get_paginated_response(self, data) -> Response:
+        headers = {"X-Total-Count": str(self.total)}
+        if self.next_cursor is not None:
+            url = remove_query_param(self.request.build_absolute_uri(), "offset")
+            url = replace_query_param(url, "cursor", self.next_cursor.encode())
+            headers["Link"] = f'<{url}>; rel="next"'
+        return Response(data, headers=headers)
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return schema
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        def parameter(name, description, schema):
+            return {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": description,
+                "schema": schema,
+            }
+
+        return [
+            parameter(
+                "limit", f"Page size, 1 to {MAX_LIMIT}.", {"type": "integer", "default": DEFAULT_LIMIT}
+            ),
+            parameter("offset", "How many tasks to skip.", {"type": "integer", "minimum": 0}),
+            parameter("cursor", "The cursor from a `next` link.", {"type": "string"}),
+        ]
+
+
+def _primary_ordering(queryset: QuerySet) -> str:
+    order = queryset.query.order_by or queryset.model._meta.ordering
+    return order[0]

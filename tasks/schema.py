@@ -1,0 +1,62 @@
+"""What the OpenAPI document says about responses that the serializers do not describe."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+PROBLEM = inline_serializer(
+    "Problem",
+    {
+        "type": serializers.CharField(),
+        "title": serializers.CharField(),
+        "status": serializers.IntegerField(),
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "field": serializers.CharField(required=False),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()), required=False
+        ),
+    },
+)
+
+ERROR_RESPONSES = {
+    status: OpenApiResponse(PROBLEM, description=description)
+    for status, description in {
+        400: "The body is not valid JSON.",
+        401: "No token, or a token that is invalid or expired.",
+        403: "The path names another user.",
+        404: "No such task for this user.",
+        413: "The body is too large.",
+        415: "The body is not JSON.",
+        422: "A field or query value is not valid.",
+        429: "Too many requests; see Retry-After.",
+    }.items()
+}
+
+LIST_HEADERS = [
+    OpenApiParameter(
+        "X-Total-Count",
+        OpenApiTypes.INT,
+        OpenApiParameter.HEADER,
+        description="Tasks matching the filters.",
+        response=[200],
+    ),
+    OpenApiParameter(
+        "Link",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description='`<url>; rel="next"` when there are more.',
+        response=[200],
+    ),
+]
+LOCATION_HEADER = OpenApiParameter(
+    "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, description="The new task's URL.", response=[201]
+)
+
+
+class UserPathSchema(AutoSchema):
+    """Operation ids of the ``/api/{user_id}/…`` family, apart from the ``/api/tasks`` ones."""
+
+    def get_operation_id(self) -> str:
+        return f"user_{super().get_operation_id()}"

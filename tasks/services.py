@@ -1,0 +1,62 @@
+"""Rules about tasks, shared by the API, the admin and the management commands."""
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import Task
+
+EDITABLE_FIELDS = ("title", "description", "completed")
+
+
+def task_create(*, user: User, title: str, description: str | None = None, completed: bool = False) -> Task:
+    """A new task of ``user``; ``completed_at`` follows ``completed``."""
+    task = Task(user=user, title=title, description=description, completed=completed)
+    task.completed_at = timezone.now() if completed else None
+    task.save()
+    return task
+
+
+def task_update(*, task: Task, **fields) -> Task:
+    """Applies the given editable fields; ``completed_at`` follows a change of ``completed``."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(task, name, value)
+    changed = list(fields)
+    if "completed" in fields:
+        task.completed_at = _completed_at(task)
+        changed.append("completed_at")
+    task.save(update_fields=[*changed, "updated_at"])
+    return task
+
+
+def task_set_completion(*, task: Task, completed: bool) -> Task:
+    """Marks the task completed or not; a no-op change still leaves it as asked."""
+    if task.completed == completed:
+        return task
+    return task_update(task=task, completed=completed)
+
+
+@transaction.atomic
+def task_toggle_completion(*, task: Task) -> Task:
+    """Flips ``completed``, reading the row under a lock so two toggles flip it twice."""
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    return task_update(task=locked, completed=not locked.completed)
+
+
+def task_bulk_set_completion(*, queryset: QuerySet[Task], completed: bool) -> int:
+    """Marks the tasks of ``queryset`` in one UPDATE; returns how many changed."""
+    now = timezone.now()
+    return queryset.exclude(completed=completed).update(
+        completed=completed, completed_at=now if completed else None, updated_at=now
+    )
+
+
+def _completed_at(task: Task):
+    if not task.completed:
+        return None
+    return task.completed_at or timezone.now()

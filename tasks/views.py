@@ -1,0 +1,85 @@
+"""The task API: one viewset serves both route families."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from .exceptions import TaskNotFound
+from .filters import TaskFilter
+from .models import Task
+from .pagination import TaskPagination
+from .permissions import IsPathUser
+from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, UserPathSchema
+from .serializers import TaskCompletionSerializer, TaskSerializer
+from .services import task_create, task_set_completion, task_toggle_completion, task_update
+
+USER_ID_PARAMETER = OpenApiParameter(
+    "user_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Your Better Auth user id."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=LIST_HEADERS, responses={200: TaskSerializer(many=True), **ERROR_RESPONSES}
+    ),
+    create=extend_schema(parameters=[LOCATION_HEADER], responses={201: TaskSerializer, **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: TaskSerializer, **ERROR_RESPONSES}),
+    update=extend_schema(responses={200: TaskSerializer, **ERROR_RESPONSES}),
+    partial_update=extend_schema(responses={200: TaskSerializer, **ERROR_RESPONSES}),
+    destroy=extend_schema(responses={204: None, **ERROR_RESPONSES}),
+    complete=extend_schema(
+        request=TaskCompletionSerializer,
+        responses={200: TaskSerializer, **ERROR_RESPONSES},
+        description='No body (or no `completed`) toggles the task; `{"completed": true|false}` sets it.',
+    ),
+)
+class TaskViewSet(viewsets.ModelViewSet):
+    """The authenticated user's tasks; another user's task is simply not found."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    pagination_class = TaskPagination
+    permission_classes = [IsAuthenticated, IsPathUser]
+    lookup_value_regex = r"[0-9]{1,18}"
+
+    def get_queryset(self):
+        return Task.objects.filter(user=self.request.user).order_by("-created_at", "-id")
+
+    def get_object(self) -> Task:
+        try:
+            return super().get_object()
+        except Http404:
+            raise TaskNotFound() from None
+
+    def perform_create(self, serializer):
+        serializer.instance = task_create(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = task_update(task=serializer.instance, **serializer.validated_data)
+
+    def get_success_headers(self, data) -> dict:
+        # Called for create only: the new task lives under the collection that was posted to.
+        collection = self.request.path.rstrip("/")
+        return {"Location": self.request.build_absolute_uri(f"{collection}/{data['id']}")}
+
+    @action(detail=True, methods=["patch"], url_path="complete")
+    def complete(self, request, *args, **kwargs):
+        task = self.get_object()
+        body = TaskCompletionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if "completed" in body.validated_data:
+            task = task_set_completion(task=task, completed=body.validated_data["completed"])
+        else:
+            task = task_toggle_completion(task=task)
+        return Response(self.get_serializer(task).data)
+
+
+@extend_schema(parameters=[USER_ID_PARAMETER])
+class UserTaskViewSet(TaskViewSet):
+    """The same API under ``/api/{user_id}/tasks``; the path must name the token's user."""
+
+    schema = UserPathSchema()

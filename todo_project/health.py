@@ -1,0 +1,46 @@
+"""Public probes: is the process up, and can it reach its database."""
+
+from django.db import DatabaseError, connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .problems import PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS, problem
+
+_STATUS = inline_serializer("Status", {"status": serializers.CharField()})
+
+
+class PublicProbeView(APIView):
+    """A probe needs no token and is never throttled."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+
+
+class HealthView(PublicProbeView):
+    """200 while the process is up; it touches nothing else."""
+
+    @extend_schema(responses={200: _STATUS}, tags=["health"])
+    def get(self, request):
+        return Response({"status": "ok"})
+
+
+class ReadyView(PublicProbeView):
+    """200 when the database answers a query, 503 with ``Retry-After`` when it does not."""
+
+    @extend_schema(responses={200: _STATUS, 503: _STATUS}, tags=["health"])
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except DatabaseError:
+            return Response(
+                problem(503, "service_unavailable", "The database does not answer."),
+                status=503,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                content_type=PROBLEM_CONTENT_TYPE,
+            )
+        return Response({"status": "ok", "database": "ok"})

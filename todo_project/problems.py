@@ -1,0 +1,140 @@
+"""Every error as ``application/problem+json`` (RFC 9457), from DRF and from Django alike."""
+
+import logging
+from http import HTTPStatus
+
+from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .request_id import current_request_id
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
+
+logger = logging.getLogger(__name__)
+
+# DRF answers a failed validation with 400; the contract says 422 for every validation error.
+_STATUS_OVERRIDES = {exceptions.ValidationError: 422}
+_CODE_OVERRIDES = {
+    "invalid": "validation_error",
+    "parse_error": "malformed_json",
+    "permission_denied": "forbidden",
+    "not_found": "not_found",
+    "unsupported_media_type": "unsupported_media_type",
+}
+
+
+def problem(status: int, code: str, detail: str, **extra) -> dict:
+    """The body of one problem."""
+    return {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+
+
+def problem_response(*, status: int, code: str, detail: str, headers=None, **extra) -> JsonResponse:
+    """A plain Django response carrying a problem (for code outside DRF views)."""
+    response = JsonResponse(
+        problem(status, code, detail, **extra), status=status, content_type=PROBLEM_CONTENT_TYPE
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def exception_handler(exc, context):
+    """DRF's exception handler, with every answer reshaped as a problem."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database did not answer: the client may retry, the server is not broken.
+        logger.error("Database unavailable: %s", exc.__class__.__name__)
+        return Response(
+            problem(503, "service_unavailable", "The database is unavailable; try again shortly."),
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # Unexpected: Django's handler500 answers, without a trace.
+
+    status = _STATUS_OVERRIDES.get(type(exc), response.status_code)
+    if isinstance(exc, exceptions.ValidationError):
+        body = _validation_problem(exc.detail)
+    else:
+        body = _plain_problem(status, exc)
+    response.status_code = status
+    response.data = body
+    response.content_type = PROBLEM_CONTENT_TYPE
+    if body["code"] in ("token_expired", "token_invalid") and "WWW-Authenticate" in response:
+        # RFC 6750: tell the client its token, not its request, is the problem.
+        response["WWW-Authenticate"] += ', error="invalid_token"'
+    return response
+
+
+def _plain_problem(status: int, exc: exceptions.APIException) -> dict:
+    detail = exc.detail
+    if isinstance(detail, dict):  # e.g. simplejwt's {"detail": ..., "code": ...}
+        detail = detail.get("detail", next(iter(detail.values()), ""))
+    if isinstance(detail, list):
+        detail = detail[0] if detail else ""
+    code = getattr(detail, "code", None) or exc.default_code
+    return problem(status, _CODE_OVERRIDES.get(code, code), str(detail))
+
+
+def _validation_problem(detail) -> dict:
+    errors = _as_error_dict(detail)
+    field, messages = next(iter(errors.items()), ("non_field_errors", ["Invalid input."]))
+    first = messages[0] if messages else "Invalid input."
+    return problem(422, "validation_error", f"{field}: {first}", field=field, errors=errors)
+
+
+def _as_error_dict(detail) -> dict[str, list[str]]:
+    """DRF's nested error detail as ``{"field": ["message", ...]}``."""
+    if isinstance(detail, dict):
+        return {str(key): _messages(value) for key, value in detail.items()}
+    return {"non_field_errors": _messages(detail)}
+
+
+def _messages(value) -> list[str]:
+    if isinstance(value, dict):
+        return [f"{key}: {message}" for key, inner in value.items() for message in _messages(inner)]
+    if isinstance(value, list):
+        return [message for item in value for message in _messages(item)]
+    return [str(value)]
+
+
+# --- Django's own error views (URLs outside DRF, and anything DRF lets through) ----------
+
+
+def bad_request(request, exception=None):
+    return problem_response(status=400, code="bad_request", detail="The request could not be understood.")
+
+
+def permission_denied(request, exception=None):
+    return problem_response(status=403, code="forbidden", detail="You may not do this.")
+
+
+def page_not_found(request, exception=None):
+    return problem_response(status=404, code="not_found", detail="There is nothing at this address.")
+
+
+def server_error(request):
+    return problem_response(
+        status=500,
+        code="server_error",
+        detail="Something went wrong on our side; it has been logged.",
+        request_id=current_request_id(),
+    )

@@ -1,0 +1,35 @@
+"""Production settings: what ``wsgi``/``asgi`` load unless told otherwise.
+
+They refuse to start without real secrets, and they pass ``manage.py check --deploy``.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import BETTER_AUTH_SECRET, BETTER_AUTH_URL, DEBUG, SECRET_KEY, env_bool, env_int
+
+MIN_SHARED_SECRET_BYTES = 32
+MIN_DJANGO_SECRET_KEY_CHARS = 50
+
+if DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+if len(SECRET_KEY) < MIN_DJANGO_SECRET_KEY_CHARS or SECRET_KEY.startswith("django-insecure"):
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY is missing or shorter than {MIN_DJANGO_SECRET_KEY_CHARS} characters."
+    )
+# The shared secret may be absent only when JWKS mode alone verifies tokens.
+if (BETTER_AUTH_SECRET or not BETTER_AUTH_URL) and len(BETTER_AUTH_SECRET.encode()) < MIN_SHARED_SECRET_BYTES:
+    raise ImproperlyConfigured(
+        f"BETTER_AUTH_SECRET is missing or shorter than {MIN_SHARED_SECRET_BYTES} bytes."
+    )
+
+# Behind a TLS-terminating proxy (the usual deployment) the proxy sets this header.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+# /api/health and /api/ready are probed over plain HTTP inside the platform.
+SECURE_REDIRECT_EXEMPT = [r"^api/health/?$", r"^api/ready/?$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
