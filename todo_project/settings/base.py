@@ -14,8 +14,10 @@ from dotenv import load_dotenv
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # Real environment variables win over the file, so a deployment is never surprised by a
-# stray .env; the file is a development convenience.
-load_dotenv(BASE_DIR / ".env", override=False)
+# stray .env; the file is a development convenience. DJANGO_ENV_FILE="" reads no file.
+ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE:
+    load_dotenv(ENV_FILE, override=False)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}

@@ -10,12 +10,19 @@ from .base import BETTER_AUTH_SECRET, BETTER_AUTH_URL, DEBUG, SECRET_KEY, env_bo
 
 MIN_SHARED_SECRET_BYTES = 32
 MIN_DJANGO_SECRET_KEY_CHARS = 50
+MIN_DJANGO_SECRET_KEY_UNIQUE_CHARS = 5
 
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
-if len(SECRET_KEY) < MIN_DJANGO_SECRET_KEY_CHARS or SECRET_KEY.startswith("django-insecure"):
+# The same bar as Django's own deploy check (security.W009).
+if (
+    len(SECRET_KEY) < MIN_DJANGO_SECRET_KEY_CHARS
+    or len(set(SECRET_KEY)) < MIN_DJANGO_SECRET_KEY_UNIQUE_CHARS
+    or SECRET_KEY.startswith("django-insecure")
+):
     raise ImproperlyConfigured(
-        f"DJANGO_SECRET_KEY is missing or shorter than {MIN_DJANGO_SECRET_KEY_CHARS} characters."
+        f"DJANGO_SECRET_KEY is missing, shorter than {MIN_DJANGO_SECRET_KEY_CHARS} characters "
+        "or not random enough."
     )
 # The shared secret may be absent only when JWKS mode alone verifies tokens.
 if (BETTER_AUTH_SECRET or not BETTER_AUTH_URL) and len(BETTER_AUTH_SECRET.encode()) < MIN_SHARED_SECRET_BYTES:

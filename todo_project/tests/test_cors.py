@@ -1,0 +1,46 @@
+"""Cross-origin requests from the frontend's origins (CORS_ORIGINS), and no others."""
+
+import pytest
+
+ALLOWED = "https://app.example.com"  # the test settings' CORS_ORIGINS
+
+
+def preflight(client, origin, headers="authorization, content-type"):
+    return client.options(
+        "/api/tasks",
+        HTTP_ORIGIN=origin,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=headers,
+    )
+
+
+@pytest.mark.django_db
+def test_preflight_from_an_allowed_origin_allows_authorization_and_content_type(api_client):
+    response = preflight(api_client, ALLOWED)
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == ALLOWED
+    allowed_headers = {h.strip() for h in response["Access-Control-Allow-Headers"].split(",")}
+    assert {"authorization", "content-type"} <= allowed_headers
+
+
+@pytest.mark.django_db
+def test_other_origins_get_no_cors_headers(api_client):
+    response = preflight(api_client, "https://evil.example.net")
+    assert "Access-Control-Allow-Origin" not in response
+
+
+@pytest.mark.django_db
+def test_the_contract_headers_are_exposed(user_client):
+    response = user_client.get("/api/tasks", HTTP_ORIGIN=ALLOWED)
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == ALLOWED
+    exposed = {h.strip().lower() for h in response["Access-Control-Expose-Headers"].split(",")}
+    assert exposed == {"location", "link", "x-total-count", "etag", "retry-after", "x-request-id"}
+
+
+@pytest.mark.django_db
+def test_error_responses_carry_cors_headers_too(api_client):
+    # Without them the browser hides the 401 from the frontend, which then cannot refresh.
+    response = api_client.get("/api/tasks", HTTP_ORIGIN=ALLOWED)
+    assert response.status_code == 401
+    assert response["Access-Control-Allow-Origin"] == ALLOWED

@@ -1,0 +1,90 @@
+"""The public probes, with the database up and with it gone."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/health", "/api/health/"])
+def test_health_is_public_and_says_ok(api_client, path):
+    response = api_client.get(path)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/ready", "/api/ready/"])
+def test_ready_answers_when_the_database_does(api_client, path):
+    response = api_client.get(path)
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+# With the database gone. A closed port on loopback refuses at once; a fresh interpreter
+# is the only honest way to start Django against it.
+DATABASE_DOWN_SCRIPT = """
+import django, json
+django.setup()
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+out = {}
+for path in ("/api/health", "/api/ready", "/api/tasks"):
+    headers = {"HTTP_AUTHORIZATION": "Bearer " + TOKEN} if path == "/api/tasks" else {}
+    response = client.get(path, **headers)
+    out[path] = {
+        "status": response.status_code,
+        "type": response["Content-Type"],
+        "retry_after": response.get("Retry-After"),
+        "body": response.content.decode(),
+    }
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def database_down():
+    token_code = (
+        "import jwt, time; TOKEN = jwt.encode({'sub': 'u1', 'exp': int(time.time()) + 60}, "
+        "'test-only-better-auth-shared-secret-0123456789', algorithm='HS256')\n"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_ENV_FILE": "",
+        "DJANGO_SETTINGS_MODULE": "todo_project.settings.test",
+        "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nothing_listens_here",
+        "DATABASE_CONNECT_TIMEOUT": "2",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", token_code + DATABASE_DOWN_SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_health_does_not_need_the_database(database_down):
+    assert database_down["/api/health"]["status"] == 200
+
+
+@pytest.mark.parametrize("path", ["/api/ready", "/api/tasks"])
+def test_a_missing_database_is_503_with_retry_after(database_down, path):
+    answer = database_down[path]
+    assert answer["status"] == 503
+    assert answer["type"] == "application/problem+json"
+    assert int(answer["retry_after"]) > 0
+    body = json.loads(answer["body"])
+    assert body["code"] == "service_unavailable"
+    # Nothing about the connection (host, port, driver message) reaches the client.
+    assert "127.0.0.1" not in answer["body"]
+    assert "psycopg" not in answer["body"].lower()

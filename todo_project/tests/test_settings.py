@@ -1,0 +1,147 @@
+"""The settings modules, loaded in a fresh interpreter with a controlled environment."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_DJANGO_KEY = secrets.token_urlsafe(50)
+GOOD_SHARED_SECRET = secrets.token_urlsafe(32)
+
+
+def run_django(code: str, settings_module: str, **env: str) -> subprocess.CompletedProcess:
+    """Runs ``code`` after ``django.setup()`` with only ``env`` set (no .env file is read)."""
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        # Read no .env file: a developer's own must not change what these tests see.
+        "DJANGO_ENV_FILE": "",
+        **env,
+    }
+    script = f"import django; django.setup(); from django.conf import settings; {code}"
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
+
+
+def production(code: str = "print('ok')", **env: str) -> subprocess.CompletedProcess:
+    return run_django(code, "todo_project.settings.production", **env)
+
+
+def test_production_starts_with_real_secrets():
+    result = production(DJANGO_SECRET_KEY=GOOD_DJANGO_KEY, BETTER_AUTH_SECRET=GOOD_SHARED_SECRET)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("secret", ["", "s" * 31])
+def test_production_refuses_a_missing_or_short_shared_secret(secret):
+    result = production(DJANGO_SECRET_KEY=GOOD_DJANGO_KEY, BETTER_AUTH_SECRET=secret)
+    assert result.returncode != 0
+    assert "BETTER_AUTH_SECRET is missing or shorter than 32 bytes" in result.stderr
+    assert GOOD_DJANGO_KEY not in result.stderr
+
+
+def test_production_secret_length_is_counted_in_bytes():
+    # 16 two-byte characters are 32 bytes.
+    result = production(DJANGO_SECRET_KEY=GOOD_DJANGO_KEY, BETTER_AUTH_SECRET="é" * 16)
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_without_shared_secret_is_fine_in_jwks_only_mode():
+    result = production(DJANGO_SECRET_KEY=GOOD_DJANGO_KEY, BETTER_AUTH_URL="https://app.example.com")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("key", ["", "short", "k" * 60, "django-insecure-" + secrets.token_urlsafe(50)])
+def test_production_refuses_a_weak_django_secret_key(key):
+    result = production(DJANGO_SECRET_KEY=key, BETTER_AUTH_SECRET=GOOD_SHARED_SECRET)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_debug():
+    result = production(
+        DJANGO_SECRET_KEY=GOOD_DJANGO_KEY, BETTER_AUTH_SECRET=GOOD_SHARED_SECRET, DJANGO_DEBUG="true"
+    )
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be off in production" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_ENV_FILE": "",
+        "DJANGO_SETTINGS_MODULE": "todo_project.settings.production",
+        "DJANGO_SECRET_KEY": GOOD_DJANGO_KEY,
+        "BETTER_AUTH_SECRET": GOOD_SHARED_SECRET,
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_debug_is_off_unless_asked():
+    code = "print(json.dumps(settings.DEBUG))"
+    off = run_django(f"import json; {code}", "todo_project.settings.local")
+    on = run_django(f"import json; {code}", "todo_project.settings.local", DJANGO_DEBUG="yes")
+    assert (json.loads(off.stdout), json.loads(on.stdout)) == (False, True), off.stderr + on.stderr
+
+
+def test_a_vague_boolean_is_a_configuration_error():
+    result = run_django("print(settings.DEBUG)", "todo_project.settings.local", DJANGO_DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+def test_times_are_utc():
+    result = run_django("print(settings.TIME_ZONE, settings.USE_TZ)", "todo_project.settings.local")
+    assert result.stdout.split() == ["UTC", "True"], result.stderr
+
+
+def test_no_database_url_means_a_sqlite_file():
+    result = run_django(
+        "import json; print(json.dumps(settings.DATABASES['default']))", "todo_project.settings.local"
+    )
+    database = json.loads(result.stdout)
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"].endswith("db.sqlite3")
+
+
+def test_a_neon_url_with_sslmode_require_works_unchanged():
+    url = "postgresql://alice:pw@ep-cool-name-123456.eu-central-1.aws.neon.tech/neondb?sslmode=require"
+    result = run_django(
+        "import json; print(json.dumps(settings.DATABASES['default']))",
+        "todo_project.settings.local",
+        DATABASE_URL=url,
+    )
+    database = json.loads(result.stdout)
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["HOST"] == "ep-cool-name-123456.eu-central-1.aws.neon.tech"
+    assert database["NAME"] == "neondb"
+    assert database["OPTIONS"]["sslmode"] == "require"
+    # Persistent connections, checked before reuse (serverless Postgres drops idle ones).
+    assert database["CONN_MAX_AGE"] > 0
+    assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["OPTIONS"]["connect_timeout"] > 0
+
+
+def test_cors_origins_come_from_the_environment():
+    result = run_django(
+        "print(','.join(settings.CORS_ALLOWED_ORIGINS))",
+        "todo_project.settings.local",
+        CORS_ORIGINS=" https://app.example.com ,https://staging.example.com,",
+    )
+    assert result.stdout.strip() == "https://app.example.com,https://staging.example.com"
