@@ -1,20 +1,25 @@
 """Authentication of Better Auth JWTs, built on simplejwt's ``JWTAuthentication`` steps.
 
-``authenticate`` -> ``get_header`` -> ``get_raw_token`` come from simplejwt unchanged
-(``None`` when the header is not a Bearer token); the steps below verify a Better Auth
-token instead of one simplejwt issued, and find or create its user.
+``authenticate`` -> ``get_header`` come from simplejwt unchanged (``None`` when there is no
+Authorization header); ``get_raw_token`` returns ``None`` when the header is not a Bearer
+token; the steps below verify a Better Auth token instead of one simplejwt issued, and
+find or create its user. The token header's ``alg`` picks the mode: HS256 is checked
+with the shared secret, a public-key algorithm with Better Auth's JWKS; nothing else.
 """
 
 import jwt
-from django.conf import settings
+from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
+from .conf import SHARED_SECRET_ALGORITHM, AuthConfig, auth_config
+from .jwks import JWKSUnavailable, SigningKeyNotFound, jwks_key_cache
 from .models import USER_ID_MAX_LENGTH, User
 from .services import user_sync_from_claims
 
-SHARED_SECRET_ALGORITHM = "HS256"  # noqa: S105 (an algorithm name, not a secret)
 USER_ID_CLAIMS = ("sub", "id", "user_id")
+BEARER = b"bearer"
 
 
 class TokenInvalid(AuthenticationFailed):
@@ -31,14 +36,51 @@ class TokenExpired(AuthenticationFailed):
     default_code = "token_expired"
 
 
+class UserInactive(AuthenticationFailed):
+    """The token is good; its user has been deactivated here."""
+
+    default_detail = "This user has been deactivated."
+    default_code = "user_inactive"
+
+
+class IdentityProviderUnavailable(APIException):
+    """Better Auth's keys cannot be fetched and none is cached: 503, ``Retry-After``."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The identity provider's keys cannot be fetched; try again shortly."
+    default_code = "service_unavailable"
+
+    def __init__(self, *, retry_after: int):
+        super().__init__()
+        self.wait = retry_after  # DRF's exception handler turns ``wait`` into Retry-After.
+
+
 class BetterAuthJWTAuthentication(JWTAuthentication):
     """Verifies a Better Auth JWT and returns ``(user, claims)``."""
 
+    def get_raw_token(self, header: bytes) -> bytes | None:
+        """The token of a ``Bearer <token>`` header; ``None`` for another scheme."""
+        parts = header.split()
+        if not parts or parts[0].lower() != BEARER:
+            return None  # Basic, Token, ...: not ours; another authenticator may take it
+        if len(parts) != 2:
+            raise TokenInvalid("The Authorization header must be 'Bearer <token>'.")
+        return parts[1]
+
     def get_validated_token(self, raw_token: bytes) -> dict:
         """The token's claims, once its signature and registered claims check out."""
+        config = auth_config()
         header = self.get_unverified_header(raw_token)
-        key, algorithms = self.get_verification_key(header)
-        return self.decode_claims(raw_token, key=key, algorithms=algorithms)
+        algorithm = self.get_algorithm(header, config)
+        key = self.get_verification_key(header, algorithm, config)
+        return self.decode_claims(
+            raw_token,
+            key=key,
+            algorithm=algorithm,
+            issuer=config.expected_issuer(algorithm),
+            audience=config.expected_audience(algorithm),
+            leeway=config.leeway,
+        )
 
     def get_unverified_header(self, raw_token: bytes) -> dict:
         """The token's JOSE header, read before anything is trusted."""
@@ -47,24 +89,46 @@ class BetterAuthJWTAuthentication(JWTAuthentication):
         except jwt.PyJWTError:
             raise TokenInvalid("The token is not a well-formed JWT.") from None
 
-    def get_verification_key(self, header: dict) -> tuple[object, list[str]]:
-        """The key and the one algorithm the header's ``alg`` is allowed to use."""
-        alg = header.get("alg")
-        if alg == SHARED_SECRET_ALGORITHM and settings.BETTER_AUTH_SECRET:
-            return settings.BETTER_AUTH_SECRET, [SHARED_SECRET_ALGORITHM]
-        raise TokenInvalid(f"Tokens signed with {alg!r} are not accepted.")
+    def get_algorithm(self, header: dict, config: AuthConfig) -> str:
+        """The header's ``alg``, if a configured mode accepts it."""
+        algorithm = header.get("alg")
+        if not isinstance(algorithm, str) or not config.accepts(algorithm):
+            raise TokenInvalid(f"Tokens signed with {str(algorithm)[:20]!r} are not accepted.")
+        return algorithm
 
-    def decode_claims(self, raw_token: bytes, *, key: object, algorithms: list[str]) -> dict:
-        """Checks signature, ``exp`` (required), ``nbf``/``iat``, and ``iss``/``aud`` when set."""
-        issuer, audience = self.get_expected_issuer(), self.get_expected_audience()
+    def get_verification_key(self, header: dict, algorithm: str, config: AuthConfig) -> object:
+        """The shared secret for HS256, else the JWKS key named by the header's ``kid``."""
+        if algorithm == SHARED_SECRET_ALGORITHM:
+            return config.shared_secret
+        return self.get_jwks_key(header, algorithm, config)
+
+    def get_jwks_key(self, header: dict, algorithm: str, config: AuthConfig) -> object:
+        """The public key whose ``kid`` the header names, if it may verify ``algorithm``."""
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid or len(kid) > 256:
+            raise TokenInvalid("The token's header names no key (kid).")
+        try:
+            signing_key = jwks_key_cache(config).get_signing_key(kid)
+        except JWKSUnavailable as exc:
+            raise IdentityProviderUnavailable(retry_after=exc.retry_after) from None
+        except SigningKeyNotFound:
+            raise TokenInvalid("The token was signed with an unknown key.") from None
+        if not signing_key.fits(algorithm):
+            raise TokenInvalid(f"The token's key does not sign with {algorithm}.")
+        return signing_key.key
+
+    def decode_claims(
+        self, raw_token: bytes, *, key: object, algorithm: str, issuer: str, audience: str, leeway: float
+    ) -> dict:
+        """Checks signature, ``exp`` (required), ``nbf``/``iat``, and ``iss``/``aud`` when expected."""
         try:
             return jwt.decode(
                 raw_token,
                 key=key,
-                algorithms=algorithms,
+                algorithms=[algorithm],
                 issuer=issuer or None,
                 audience=audience or None,
-                leeway=settings.JWT_LEEWAY,
+                leeway=leeway,
                 options={"require": ["exp"], "verify_aud": bool(audience)},
             )
         except jwt.ExpiredSignatureError:
@@ -81,14 +145,6 @@ class BetterAuthJWTAuthentication(JWTAuthentication):
             raise TokenInvalid("The token's signature does not match.") from None
         except jwt.PyJWTError:
             raise TokenInvalid() from None
-
-    def get_expected_issuer(self) -> str:
-        """The ``iss`` a token must carry, or "" for no check."""
-        return settings.BETTER_AUTH_ISSUER
-
-    def get_expected_audience(self) -> str:
-        """The ``aud`` a token must carry, or "" for no check."""
-        return settings.BETTER_AUTH_AUDIENCE
 
     def get_user_id(self, claims: dict) -> str:
         """The Better Auth user id: ``sub``, else ``id``, else ``user_id``."""
@@ -108,5 +164,5 @@ class BetterAuthJWTAuthentication(JWTAuthentication):
             name=validated_token.get("name"),
         )
         if not user.is_active:
-            raise AuthenticationFailed("This user has been deactivated.", code="user_inactive")
+            raise UserInactive()
         return user
