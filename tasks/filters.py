@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Task
 
@@ -10,14 +11,26 @@ STATUS_COMPLETED = {"completed": True, "pending": False}
 SEARCH_MAX_LENGTH = 200
 
 
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """``true`` or ``false`` and nothing else; documented as a plain boolean.
+
+    django-filter's ``BooleanFilter`` quietly ignores ``completed=maybe``; a choice of two
+    strings makes it a 422, and the annotation keeps the OpenAPI type a boolean rather
+    than a boolean with a string enum.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
+        # An override replaces the whole parameter schema, so it carries the help text too.
+        extend_schema_field({"type": "boolean", "description": self.extra.get("help_text", "")})(self)
+
+
 class TaskFilter(django_filters.FilterSet):
     """``completed``, ``status``, ``search`` and ``ordering`` of the contract."""
 
-    completed = django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false")],
-        coerce=lambda value: value == "true",
-        help_text="Only completed (true) or open (false) tasks.",
-    )
+    completed = StrictBooleanFilter(help_text="Only completed (true) or open (false) tasks.")
     status = django_filters.ChoiceFilter(
         choices=[("completed", "completed"), ("pending", "pending"), ("all", "all")],
         method="filter_status",

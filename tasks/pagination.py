@@ -10,6 +10,7 @@ import binascii
 import json
 
 from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.pagination import BasePagination
@@ -18,6 +19,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+# Far beyond any list, yet OFFSET + LIMIT still fits the databases' 64-bit integers.
+MAX_OFFSET = 2**53 - 1
 CURSOR_MAX_LENGTH = 1024
 
 
@@ -25,7 +28,7 @@ class PageParameters(serializers.Serializer):
     """``limit``, ``offset`` and ``cursor`` from the query string."""
 
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
-    offset = serializers.IntegerField(min_value=0, required=False)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
     cursor = serializers.CharField(max_length=CURSOR_MAX_LENGTH, required=False)
 
     def validate(self, attrs):
@@ -54,14 +57,17 @@ class Cursor:
             value, pk = data["v"], data["id"]
             if data["o"] != field or type(pk) is not int or not isinstance(value, str):
                 raise ValueError("cursor of another ordering")
-        except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
+            if "\x00" in value:
+                raise ValueError("no stored text holds NUL (PostgreSQL refuses it in a query)")
+            if model._meta.get_field(field.lstrip("-")).get_internal_type() == "DateTimeField":
+                # parse_datetime raises ValueError on "2026-13-45…" and answers None on junk.
+                value = parse_datetime(value)
+                if value is None or timezone.is_naive(value):
+                    raise ValueError("not an aware date-time")
+        except (ValueError, TypeError, KeyError, AttributeError, binascii.Error, UnicodeError):
             raise serializers.ValidationError(
                 {"cursor": ["This cursor is not valid for this list; start again without it."]}
             ) from None
-        if model._meta.get_field(field.lstrip("-")).get_internal_type() == "DateTimeField":
-            value = parse_datetime(value)
-            if value is None:
-                raise serializers.ValidationError({"cursor": ["This cursor is not valid."]})
         return cls(field, value, pk)
 
     def rows_after(self) -> Q:

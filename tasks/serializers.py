@@ -5,12 +5,38 @@ from rest_framework import serializers
 from .models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task
 
 
+class StrictCharField(serializers.CharField):
+    """A string field that takes JSON strings only.
+
+    DRF's ``CharField`` turns ``42`` or ``1.5`` into ``"42"``; the contract says "string",
+    and a client sending a number has a bug it should hear about.
+    """
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A boolean field that takes JSON ``true``/``false`` only.
+
+    DRF's ``BooleanField`` also takes ``"yes"``, ``"1"``, ``0`` and friends, which makes
+    ``"false"`` (a truthy string in JavaScript) silently mean false here.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid", input=data)
+
+
 class TaskSerializer(serializers.ModelSerializer):
     """A task; the defaults make PUT a full replacement (omitted fields reset)."""
 
     user_id = serializers.CharField(read_only=True)
-    title = serializers.CharField(max_length=TITLE_MAX_LENGTH, trim_whitespace=True)
-    description = serializers.CharField(
+    title = StrictCharField(max_length=TITLE_MAX_LENGTH, trim_whitespace=True)
+    description = StrictCharField(
         max_length=DESCRIPTION_MAX_LENGTH,
         allow_null=True,
         allow_blank=True,
@@ -18,7 +44,7 @@ class TaskSerializer(serializers.ModelSerializer):
         required=False,
         default=None,
     )
-    completed = serializers.BooleanField(required=False, default=False)
+    completed = StrictBooleanField(required=False, default=False)
 
     class Meta:
         model = Task
@@ -38,4 +64,4 @@ class TaskSerializer(serializers.ModelSerializer):
 class TaskCompletionSerializer(serializers.Serializer):
     """The optional body of ``PATCH …/complete``: absent ``completed`` toggles."""
 
-    completed = serializers.BooleanField(required=False)
+    completed = StrictBooleanField(required=False)

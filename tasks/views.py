@@ -44,7 +44,9 @@ class TaskViewSet(viewsets.ModelViewSet):
     filterset_class = TaskFilter
     pagination_class = TaskPagination
     permission_classes = [IsAuthenticated, IsPathUser]
-    lookup_value_regex = r"[0-9]{1,18}"
+    # Digits only, so /api/tasks/tasks stays the list of a user whose id is "tasks"; any
+    # length, so an id beyond 64 bits is "task not found" too (Django matches it to no row).
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return Task.objects.filter(user=self.request.user).order_by("-created_at", "-id")
