@@ -1,5 +1,7 @@
 """Rules about tasks, shared by the API, the admin and the management commands."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -54,6 +56,21 @@ def task_bulk_set_completion(*, queryset: QuerySet[Task], completed: bool) -> in
     return queryset.exclude(completed=completed).update(
         completed=completed, completed_at=now if completed else None, updated_at=now
     )
+
+
+def task_purge_completed(*, older_than: timedelta, dry_run: bool = False) -> int:
+    """Deletes, in one DELETE, the completed tasks completed more than ``older_than`` ago.
+
+    Returns how many were deleted (with ``dry_run``, how many would be, deleting nothing).
+    """
+    if older_than < timedelta(0):
+        raise ValueError("older_than must not be negative.")
+    stale = Task.objects.filter(completed=True, completed_at__lt=timezone.now() - older_than)
+    if dry_run:
+        return stale.count()
+    # Nothing refers to a task and no signal listens, so Django deletes without loading rows.
+    _, deleted = stale.delete()
+    return deleted.get(Task._meta.label, 0)
 
 
 def _completed_at(task: Task):

@@ -1,7 +1,9 @@
 """Print a token for trying the API with curl."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
 
 from accounts.models import USER_ID_MAX_LENGTH
 from accounts.services import dev_token_issue
@@ -19,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("user_id", help="The Better Auth user id the token speaks for.")
         parser.add_argument("--email", default="", help="The email claim.")
         parser.add_argument("--name", default="", help="The name claim.")
-        parser.add_argument("--minutes", type=int, default=60, help="Lifetime (default 60).")
+        parser.add_argument(
+            "--minutes", type=int, default=60, help=f"Lifetime in minutes (1-{MAX_MINUTES}, default 60)."
+        )
         parser.add_argument("--force", action="store_true", help="Issue even with DEBUG off.")
 
     def handle(self, *args, user_id, email, name, minutes, force, **options):
@@ -29,6 +33,11 @@ class Command(BaseCommand):
             raise CommandError(f"USER_ID must be 1 to {USER_ID_MAX_LENGTH} characters, without '/'.")
         if not 1 <= minutes <= MAX_MINUTES:
             raise CommandError(f"--minutes must be between 1 and {MAX_MINUTES}.")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise CommandError(f"--email {email!r} is not a valid email address.") from None
         try:
             token = dev_token_issue(user_id=user_id, email=email, name=name, minutes=minutes)
         except ValueError as exc:
