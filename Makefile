@@ -13,7 +13,8 @@ run: install .env migrate
 	@echo
 	@echo "Try the API (token valid 60 minutes, for user $(DEV_USER)):"
 	@echo
-	@echo "  curl -H 'Authorization: Bearer '$$($(BIN)/python manage.py issue_dev_token $(DEV_USER) --email $(DEV_USER)@example.com --name 'Dev User') http://$(HOST):$(PORT)/api/tasks"
+	@token=$$($(BIN)/python manage.py issue_dev_token $(DEV_USER) --email $(DEV_USER)@example.com --name "Dev User") \
+		&& echo "  curl -H 'Authorization: Bearer $$token' http://$(HOST):$(PORT)/api/tasks"
 	@echo
 	@echo "API docs: http://$(HOST):$(PORT)/api/docs/   Admin: http://$(HOST):$(PORT)/admin/"
 	@echo
