@@ -55,7 +55,7 @@ def demo_seed(*, users: int = 3, tasks: int = 10) -> DemoSeedResult:
     """
     if not 1 <= users <= MAX_DEMO_USERS:
         raise ValueError(f"users must be between 1 and {MAX_DEMO_USERS}.")
-    if not 0 <= tasks <= MAX_DEMO_TASKS_PER_USER:
+    if not 1 <= tasks <= MAX_DEMO_TASKS_PER_USER:
         raise ValueError(f"tasks must be between 0 and {MAX_DEMO_TASKS_PER_USER}.")
     now = timezone.now()
     user_ids = [demo_user_id(n) for n in range(1, users + 1)]
