@@ -151,7 +151,7 @@ class BetterAuthJWTAuthentication(JWTAuthentication):
         for claim in USER_ID_CLAIMS:
             value = claims.get(claim)
             if isinstance(value, str) and value.strip():
-                if len(value) > USER_ID_MAX_LENGTH or "/" in value:
+                if len(value) > USER_ID_MAX_LENGTH or "/" in value or not value.isprintable():
                     raise TokenInvalid("The token's user id is not usable.")
                 return value
         raise TokenInvalid("The token names no user (sub, id or user_id).")

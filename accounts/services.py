@@ -84,15 +84,23 @@ def _user_apply_changes(*, user: User, changes: dict) -> None:
 
 
 def _clean_email(value: object) -> str | None:
+    """A valid address, lower-cased; anything else (not a string, malformed, NUL) is no email."""
     if not isinstance(value, str) or not value.strip() or len(value) > EMAIL_MAX_LENGTH:
         return None
-    return value.strip().lower()
+    email = value.strip().lower()
+    try:
+        validate_email(email)  # also refuses NUL, which PostgreSQL cannot store
+    except ValidationError:
+        return None
+    return email
 
 
 def _clean_name(value: object) -> str | None:
+    """The name without control characters (PostgreSQL cannot store NUL), trimmed to fit."""
     if not isinstance(value, str):
         return None
-    return value.strip()[:NAME_MAX_LENGTH]
+    printable = "".join(char for char in value if char.isprintable() or char.isspace())
+    return printable.strip()[:NAME_MAX_LENGTH]
 
 
 def dev_token_issue(*, user_id: str, email: str = "", name: str = "", minutes: int = 60) -> str:
