@@ -86,10 +86,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "todo_project.middleware.RequestIDMiddleware",
-    "todo_project.middleware.HeaderSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Inside CORS, so the browser lets the frontend read the 431.
+    "todo_project.middleware.HeaderSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",

@@ -44,3 +44,10 @@ def test_error_responses_carry_cors_headers_too(api_client):
     response = api_client.get("/api/tasks", HTTP_ORIGIN=ALLOWED)
     assert response.status_code == 401
     assert response["Access-Control-Allow-Origin"] == ALLOWED
+
+
+@pytest.mark.django_db
+def test_an_oversized_header_answer_is_readable_cross_origin(api_client):
+    response = api_client.get("/api/tasks", HTTP_ORIGIN=ALLOWED, HTTP_AUTHORIZATION="Bearer " + "a" * 20_000)
+    assert response.status_code == 431
+    assert response["Access-Control-Allow-Origin"] == ALLOWED
