@@ -27,6 +27,7 @@ from .conf import ASYMMETRIC_ALGORITHMS, AuthConfig, auth_config
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "todo-api-jwks/1"
+_clock = time.monotonic  # tests move time forward by replacing this
 
 
 class JWKSError(Exception):
@@ -85,7 +86,7 @@ def fetch_signing_keys(url: str, *, timeout: float) -> dict[str, SigningKey]:
 @dataclass(frozen=True)
 class _Snapshot:
     keys: dict[str, SigningKey]
-    fetched_at: float  # time.monotonic()
+    fetched_at: float  # _clock()
 
 
 class JWKSKeyCache:
@@ -123,19 +124,19 @@ class JWKSKeyCache:
 
     def _fresh_key(self, kid: str) -> SigningKey | None:
         snapshot = self._snapshot
-        if snapshot is None or time.monotonic() - snapshot.fetched_at >= self.lifespan:
+        if snapshot is None or _clock() - snapshot.fetched_at >= self.lifespan:
             return None
         return snapshot.keys.get(kid)
 
     def _may_fetch(self) -> bool:
-        return self._last_attempt is None or time.monotonic() - self._last_attempt >= self.cooldown
+        return self._last_attempt is None or _clock() - self._last_attempt >= self.cooldown
 
     def _retry_after(self) -> int:
-        waited = time.monotonic() - (self._last_attempt or 0.0)
+        waited = _clock() - (self._last_attempt or 0.0)
         return max(1, math.ceil(self.cooldown - waited))
 
     def _refetch(self) -> None:
-        self._last_attempt = time.monotonic()
+        self._last_attempt = _clock()
         self.fetch_attempts += 1
         try:
             keys = fetch_signing_keys(self.url, timeout=self.timeout)
@@ -143,7 +144,7 @@ class JWKSKeyCache:
             cached = "keeping the cached keys" if self._snapshot else "no key cached"
             logger.warning("JWKS fetch from %s failed (%s); %s.", self.url, exc, cached)
             return
-        self._snapshot = _Snapshot(keys=keys, fetched_at=time.monotonic())
+        self._snapshot = _Snapshot(keys=keys, fetched_at=_clock())
         logger.info("JWKS fetched from %s: key ids %s.", self.url, sorted(keys))
 
 
