@@ -5,6 +5,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from todo_project.problems import PROBLEM_CONTENT_TYPE
+
 PROBLEM = inline_serializer(
     "Problem",
     {
@@ -17,20 +19,25 @@ PROBLEM = inline_serializer(
         "errors": serializers.DictField(
             child=serializers.ListField(child=serializers.CharField()), required=False
         ),
+        "request_id": serializers.CharField(required=False),
     },
 )
 
+# Keyed by (status, media type): errors are application/problem+json, not application/json.
 ERROR_RESPONSES = {
-    status: OpenApiResponse(PROBLEM, description=description)
+    (status, PROBLEM_CONTENT_TYPE): OpenApiResponse(PROBLEM, description=description)
     for status, description in {
         400: "The body is not valid JSON.",
         401: "No token, or a token that is invalid or expired.",
         403: "The path names another user.",
         404: "No such task for this user.",
+        405: "The method is not allowed on this path.",
         413: "The body is too large.",
         415: "The body is not JSON.",
         422: "A field or query value is not valid.",
         429: "Too many requests; see Retry-After.",
+        500: "Unexpected; the body carries no detail beyond a request id.",
+        503: "The database or the identity provider's keys are unreachable; see Retry-After.",
     }.items()
 }
 
@@ -55,7 +62,21 @@ LOCATION_HEADER = OpenApiParameter(
 )
 
 
-class UserPathSchema(AutoSchema):
+class TaskSchema(AutoSchema):
+    """Marks every field of a task in a response as required: the API always sends them all.
+
+    drf-spectacular leaves out fields with a default (``description``, ``completed``), which
+    a generated client would then type as optional.
+    """
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response" and isinstance(serializer, serializers.ModelSerializer):
+            schema["required"] = sorted(schema["properties"])
+        return schema
+
+
+class UserPathSchema(TaskSchema):
     """Operation ids of the ``/api/{user_id}/…`` family, apart from the ``/api/tasks`` ones."""
 
     def get_operation_id(self) -> str:

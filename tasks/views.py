@@ -13,7 +13,7 @@ from .filters import TaskFilter
 from .models import Task
 from .pagination import TaskPagination
 from .permissions import IsPathUser
-from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, UserPathSchema
+from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, TaskSchema, UserPathSchema
 from .serializers import TaskCompletionSerializer, TaskSerializer
 from .services import task_create, task_set_completion, task_toggle_completion, task_update
 
@@ -40,6 +40,7 @@ USER_ID_PARAMETER = OpenApiParameter(
 class TaskViewSet(viewsets.ModelViewSet):
     """The authenticated user's tasks; another user's task is simply not found."""
 
+    schema = TaskSchema()
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
     pagination_class = TaskPagination

@@ -1,0 +1,209 @@
+"""The OpenAPI document is valid and says what the API really does."""
+
+import json
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from drf_spectacular.validation import validate_schema
+from jsonschema import Draft202012Validator
+
+from tasks.tests.conftest import tasks_url
+from tasks.tests.factories import TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+# The contract's routes, as the schema spells them (it shows the trailing-slash form).
+CONTRACT = {
+    "/api/{user_id}/tasks/": {"get", "post"},
+    "/api/tasks/": {"get", "post"},
+    "/api/{user_id}/tasks/{id}/": {"get", "put", "patch", "delete"},
+    "/api/tasks/{id}/": {"get", "put", "patch", "delete"},
+    "/api/{user_id}/tasks/{id}/complete/": {"patch"},
+    "/api/tasks/{id}/complete/": {"patch"},
+    "/api/health/": {"get"},
+    "/api/ready/": {"get"},
+}
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker) -> dict:
+    with django_db_blocker.unblock():
+        from rest_framework.test import APIClient
+
+        response = APIClient().get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def as_json_schema(node):
+    """OpenAPI 3.0 schema objects as JSON Schema: ``nullable`` becomes a ``null`` type, and
+    objects admit no undocumented property (so an undocumented field in a response fails)."""
+    if isinstance(node, list):
+        return [as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: as_json_schema(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable"):
+        out["type"] = [node["type"], "null"] if "type" in node else None
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+        if out["type"] is None:
+            out = {"anyOf": [{k: v for k, v in out.items() if k != "type"}, {"type": "null"}]}
+    if "properties" in node and "additionalProperties" not in node:
+        out["additionalProperties"] = False
+    return out
+
+
+def response_validator(schema: dict, path: str, method: str, status: int, content_type: str):
+    operation = schema["paths"][path][method]
+    assert str(status) in operation["responses"], f"{method} {path} does not document {status}"
+    content = operation["responses"][str(status)]["content"]
+    assert content_type in content, f"{method} {path} {status} is not documented as {content_type}"
+    root = {**content[content_type]["schema"], "components": as_json_schema(schema["components"])}
+    return Draft202012Validator(as_json_schema(root))
+
+
+def check(schema, path: str, method: str, response) -> None:
+    content_type = response["Content-Type"]
+    validator = response_validator(schema, path, method, response.status_code, content_type)
+    errors = [error.message for error in validator.iter_errors(response.json())]
+    assert errors == []
+
+
+def test_the_schema_is_valid_openapi_3(schema):
+    assert schema["openapi"].startswith("3.")
+    validate_schema(schema)
+
+
+def test_generation_has_no_warnings(tmp_path):
+    # What CI can run: the management command, with warnings as errors.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+
+def test_every_contract_route_and_method_is_documented(schema):
+    documented = {path: set(item) & HTTP_METHODS for path, item in schema["paths"].items()}
+
+    for path, methods in CONTRACT.items():
+        assert path in documented, path
+        assert methods <= documented[path], path
+    task_paths = {path for path in documented if "/tasks" in path}
+    assert task_paths == {path for path in CONTRACT if "/tasks" in path}
+    for path in task_paths:
+        assert documented[path] == CONTRACT[path]
+
+
+def test_every_task_operation_documents_its_errors_as_problem_json(schema):
+    for path, methods in CONTRACT.items():
+        if "/tasks" not in path:
+            continue
+        for method in methods:
+            responses = schema["paths"][path][method]["responses"]
+            for status in ("401", "404", "422", "429", "500", "503"):
+                assert list(responses[status]["content"]) == ["application/problem+json"], (path, method)
+            assert any(
+                security.get("BetterAuthJWT") == [] for security in schema["paths"][path][method]["security"]
+            )
+
+
+def test_the_completed_filter_is_a_plain_boolean(schema):
+    parameters = {p["name"]: p for p in schema["paths"]["/api/tasks/"]["get"]["parameters"]}
+
+    assert parameters["completed"]["schema"] == {"type": "boolean"}
+    assert set(parameters["status"]["schema"]["enum"]) == {"completed", "pending", "all"}
+    assert set(parameters["ordering"]["schema"]["enum"]) == {
+        "created_at",
+        "-created_at",
+        "updated_at",
+        "-updated_at",
+        "title",
+        "-title",
+    }
+    for name in ("search", "limit", "offset", "cursor"):
+        assert name in parameters
+    headers = schema["paths"]["/api/tasks/"]["get"]["responses"]["200"]["headers"]
+    assert {"X-Total-Count", "Link"} <= set(headers)
+    assert "Location" in schema["paths"]["/api/tasks/"]["post"]["responses"]["201"]["headers"]
+
+
+def test_every_task_field_is_required_in_responses(schema):
+    task = schema["components"]["schemas"]["Task"]
+
+    assert sorted(task["required"]) == sorted(task["properties"])
+
+
+@pytest.mark.parametrize("family", ["token", "path"])
+def test_real_responses_match_the_schema(schema, user, user_client, family):
+    prefix = "/api/tasks/" if family == "token" else "/api/{user_id}/tasks/"
+    TaskFactory(user=user, completed=True, description=None)
+    TaskFactory(user=user, description="text")
+    task = TaskFactory(user=user)
+
+    check(schema, prefix, "get", user_client.get(tasks_url(family, user)))
+    created = user_client.post(tasks_url(family, user), {"title": "t", "completed": True}, format="json")
+    check(schema, prefix, "post", created)
+    detail = prefix + "{id}/"
+    check(schema, detail, "get", user_client.get(tasks_url(family, user, task.pk)))
+    check(
+        schema,
+        detail,
+        "put",
+        user_client.put(tasks_url(family, user, task.pk), {"title": "x"}, format="json"),
+    )
+    check(schema, detail, "patch", user_client.patch(tasks_url(family, user, task.pk), {}, format="json"))
+    check(
+        schema,
+        detail + "complete/",
+        "patch",
+        user_client.patch(tasks_url(family, user, task.pk, suffix="complete")),
+    )
+    # Errors: 404, 422 (with field and errors), 400, 415, 405.
+    check(schema, detail, "get", user_client.get(tasks_url(family, user, 999_999)))
+    check(schema, prefix, "post", user_client.post(tasks_url(family, user), {"title": ""}, format="json"))
+    check(
+        schema,
+        prefix,
+        "post",
+        user_client.post(tasks_url(family, user), data="{", content_type="application/json"),
+    )
+    check(
+        schema, prefix, "post", user_client.post(tasks_url(family, user), data="x", content_type="text/plain")
+    )
+    check(schema, prefix, "get", user_client.get(tasks_url(family, user), {"limit": 0}))
+    # POST is not an operation of the detail path; its 405 is documented on every operation.
+    check(schema, detail, "get", user_client.post(tasks_url(family, user, task.pk)))
+    deleted = user_client.delete(tasks_url(family, user, task.pk))
+    assert deleted.status_code == 204
+    assert "204" in schema["paths"][detail]["delete"]["responses"]
+
+
+def test_401_and_403_match_the_schema(schema, user, other_user, api_client, client_for):
+    check(schema, "/api/tasks/", "get", api_client.get("/api/tasks"))
+    check(schema, "/api/{user_id}/tasks/", "get", client_for(user).get(f"/api/{other_user.pk}/tasks"))
+
+
+def test_the_validation_ignores_nothing(schema, user, user_client):
+    """The check itself fails on an undocumented field or a wrong type."""
+    body = user_client.get(tasks_url("token", user, TaskFactory(user=user).pk)).json()
+    validator = response_validator(schema, "/api/tasks/{id}/", "get", 200, "application/json")
+
+    assert validator.is_valid(body)
+    assert not validator.is_valid({**body, "secret": 1})
+    assert not validator.is_valid({**body, "completed": "yes"})
+    assert not validator.is_valid({key: value for key, value in body.items() if key != "description"})
+
+
+def test_docs_render_without_the_internet(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert "/api/schema" in html
+    # The sidecar serves Swagger UI from our own static files, not a CDN.
+    assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+    assert "/static/drf_spectacular_sidecar/" in html
+    for asset in ("swagger-ui-dist/swagger-ui.css", "swagger-ui-dist/swagger-ui-bundle.js"):
+        assert f"/static/drf_spectacular_sidecar/{asset}" in html
+        assert finders.find(f"drf_spectacular_sidecar/{asset}")
