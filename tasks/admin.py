@@ -1,6 +1,7 @@
 """Tasks in the admin, for support staff: find a user's task, look at it, fix it."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.utils.translation import ngettext
 
 from .models import Task
@@ -46,7 +47,15 @@ class TaskAdmin(admin.ModelAdmin):
 
     def _set_completion(self, request, queryset, *, completed: bool) -> None:
         selected = queryset.count()
+        to_change = list(queryset.exclude(completed=completed))
         changed = task_bulk_set_completion(queryset=queryset, completed=completed)
+        # The history records who changed what, as a change through the form would.
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=to_change,
+            action_flag=CHANGE,
+            change_message=[{"changed": {"fields": ["Completed"]}}],
+        )
         state = "completed" if completed else "not completed"
         message = ngettext(
             "%(changed)d task marked %(state)s", "%(changed)d tasks marked %(state)s", changed

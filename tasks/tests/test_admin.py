@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
@@ -172,6 +173,9 @@ def test_mark_completed_action_sets_completed_at_and_updated_at(staff_client):
     other.refresh_from_db()
     assert other.completed is False
     assert "1 task marked completed (1 already were)." in response.content.decode()
+    (entry,) = LogEntry.objects.all()
+    assert (entry.object_id, entry.object_repr, entry.action_flag) == (str(task.pk), task.title, CHANGE)
+    assert entry.get_change_message() == "Changed Completed."
 
 
 def test_mark_not_completed_action_clears_completed_at(staff_client):
