@@ -33,7 +33,6 @@ def delete_support_group(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("accounts", "0001_initial"),
         ("tasks", "0001_initial"),
