@@ -1,0 +1,299 @@
+"""Every error is an RFC 9457 problem, whichever layer answers it, and none leaks internals."""
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DataError, InterfaceError, OperationalError, connection
+from rest_framework.test import APIClient
+from rest_framework.throttling import UserRateThrottle
+
+from tasks.models import Task
+from tasks.tests.factories import TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def assert_problem(response, status: int, code: str | None = None) -> dict:
+    """The response is ``status`` as application/problem+json with the contract's members."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "about:blank"
+    assert body["title"] == HTTPStatus(status).phrase
+    assert body["status"] == status
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert isinstance(body["code"], str) and body["code"]
+    if code is not None:
+        assert body["code"] == code
+    return body
+
+
+@pytest.fixture
+def quiet_client(user, token_for):
+    """A client that answers a server error as the server would, instead of re-raising it."""
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user)}")
+    return client
+
+
+# --- 404, 405 -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/nope", "/api/nope", "/api/tasks/1/nope", "/api/tasks/abc", "/api/", "/api/u/tasks/x/complete"]
+)
+def test_unknown_url_is_404(user_client, path):
+    assert_problem(user_client.get(path), 404, "not_found")
+
+
+def test_unknown_url_is_404_without_a_token_too(api_client):
+    assert_problem(api_client.get("/api/nope"), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("delete", "/api/tasks"), ("put", "/api/tasks/"), ("post", "/api/tasks/1"), ("post", "/api/health")],
+)
+def test_method_not_allowed_is_405(user_client, user, method, path):
+    TaskFactory(user=user, id=1)
+
+    response = getattr(user_client, method)(path, {"title": "t"}, format="json")
+
+    assert_problem(response, 405, "method_not_allowed")
+    assert response["Allow"]
+
+
+# --- Bodies: 400, 413, 415, 422 ------------------------------------------------------------------
+
+
+def test_malformed_json_is_400(user_client):
+    response = user_client.post("/api/tasks", data='{"title": ', content_type="application/json")
+
+    assert_problem(response, 400, "malformed_json")
+
+
+def test_body_over_the_limit_is_413(user_client):
+    raw = '{"title": "' + "x" * settings.API_MAX_BODY_BYTES + '"}'
+
+    response = user_client.post("/api/tasks", data=raw, content_type="application/json")
+
+    assert_problem(response, 413, "payload_too_large")
+    assert Task.objects.count() == 0
+
+
+def test_a_lowered_limit_applies_at_once(user_client, settings):
+    settings.API_MAX_BODY_BYTES = 20
+
+    response = user_client.post("/api/tasks", {"title": "twenty-one bytes"}, format="json")
+
+    assert_problem(response, 413, "payload_too_large")
+
+
+def test_body_not_json_is_415(user_client):
+    response = user_client.post(
+        "/api/tasks", data="title=t", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert_problem(response, 415, "unsupported_media_type")
+
+
+def test_validation_error_is_422_with_field_and_errors(user_client):
+    response = user_client.post("/api/tasks", {"title": ""}, format="json")
+
+    body = assert_problem(response, 422, "validation_error")
+    assert body["detail"] == "title: This field may not be blank."
+    assert body["field"] == "title"
+    assert body["errors"] == {"title": ["This field may not be blank."]}
+
+
+# --- 401, 403 ---------------------------------------------------------------------------------
+
+
+def test_no_token_is_401_with_www_authenticate(api_client):
+    response = api_client.get("/api/tasks")
+
+    assert_problem(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_another_users_path_is_403(user_client, other_user):
+    assert_problem(user_client.get(f"/api/{other_user.pk}/tasks"), 403, "forbidden")
+
+
+# --- 431 --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", ["HTTP_AUTHORIZATION", "HTTP_X_SOMETHING", "HTTP_COOKIE"])
+def test_a_20_kb_header_is_431_not_5xx(api_client, user, header):
+    value = "Bearer " + "a" * 20_000 if header == "HTTP_AUTHORIZATION" else "a" * 20_000
+
+    response = api_client.get("/api/tasks", **{header: value})
+
+    assert_problem(response, 431)
+    assert GENERATED_ID.match(response["X-Request-ID"])
+
+
+def test_a_header_at_the_limit_is_read(user_client, settings):
+    response = user_client.get("/api/tasks", HTTP_X_SOMETHING="a" * settings.API_MAX_HEADER_BYTES)
+
+    assert response.status_code == 200
+
+
+# --- 429 --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def low_rate(monkeypatch):
+    """Two requests a minute: DRF reads the rates when it is imported, so patch the class."""
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/min"})
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_too_many_requests_is_429_with_retry_after(user_client, api_client, low_rate):
+    assert [user_client.get("/api/tasks").status_code for _ in range(2)] == [200, 200]
+
+    response = user_client.get("/api/tasks")
+
+    assert_problem(response, 429, "throttled")
+    assert 0 < int(response["Retry-After"]) <= 60
+    # The probes are never throttled.
+    assert api_client.get("/api/health").status_code == 200
+
+
+def test_the_limit_is_per_user(user_client, client_for, other_user, low_rate):
+    for _ in range(3):
+        user_client.get("/api/tasks")
+
+    assert client_for(other_user).get("/api/tasks").status_code == 200
+
+
+# --- 500, 503 ---------------------------------------------------------------------------------
+
+SECRET_MESSAGE = "SELECT \"password\" FROM accounts_user WHERE token = 'hunter2'"
+
+
+def assert_leaks_nothing(response) -> None:
+    text = response.content.decode()
+    for secret in (
+        "hunter2",
+        "SELECT",
+        "password",
+        "Traceback",
+        'File "',
+        settings.SECRET_KEY,
+        settings.BETTER_AUTH_SECRET,
+    ):
+        assert secret not in text
+
+
+@pytest.mark.parametrize(
+    "error", [RuntimeError(SECRET_MESSAGE), DataError(SECRET_MESSAGE), KeyError("hunter2")]
+)
+def test_an_unexpected_error_is_a_bare_500(quiet_client, monkeypatch, error):
+    def explode(**kwargs):
+        raise error
+
+    monkeypatch.setattr("tasks.views.task_create", explode)
+
+    response = quiet_client.post("/api/tasks", {"title": "t"}, format="json", HTTP_X_REQUEST_ID="trace-me-42")
+
+    body = assert_problem(response, 500, "server_error")
+    assert_leaks_nothing(response)
+    assert body["request_id"] == "trace-me-42" == response["X-Request-ID"]
+
+
+def test_an_error_in_a_list_is_a_500_too(quiet_client, monkeypatch):
+    def explode(*args, **kwargs):
+        raise ZeroDivisionError(SECRET_MESSAGE)
+
+    monkeypatch.setattr("tasks.views.TaskViewSet.get_queryset", explode)
+
+    response = quiet_client.get("/api/tasks")
+
+    assert_problem(response, 500, "server_error")
+    assert_leaks_nothing(response)
+
+
+def refuse_every_query(execute, sql, params, many, context):
+    """An execute wrapper: every query fails the way a lost database connection does."""
+    raise OperationalError(f"could not connect to server; {SECRET_MESSAGE}")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/tasks", None),
+        ("post", "/api/tasks", {"title": "t"}),
+        ("patch", "/api/tasks/1/complete", None),
+        ("delete", "/api/tasks/1", None),
+    ],
+)
+def test_database_unreachable_is_503_with_retry_after(quiet_client, user, method, path, body):
+    TaskFactory(user=user, id=1)
+    quiet_client.get("/api/tasks")  # the user is known and fresh: the request goes past auth
+
+    with connection.execute_wrapper(refuse_every_query):
+        if body is None:
+            response = getattr(quiet_client, method)(path)
+        else:
+            response = getattr(quiet_client, method)(path, body, format="json")
+
+    assert_problem(response, 503, "service_unavailable")
+    assert int(response["Retry-After"]) > 0
+    assert_leaks_nothing(response)
+
+
+def test_database_unreachable_during_authentication_is_503(quiet_client):
+    with connection.execute_wrapper(refuse_every_query):
+        response = quiet_client.get("/api/tasks")
+
+    assert_problem(response, 503, "service_unavailable")
+    assert int(response["Retry-After"]) > 0
+    assert_leaks_nothing(response)
+
+
+def test_a_dropped_connection_is_503(quiet_client, monkeypatch):
+    def dropped(*args, **kwargs):
+        raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr("tasks.views.TaskViewSet.get_queryset", dropped)
+
+    assert_problem(quiet_client.get("/api/tasks"), 503, "service_unavailable")
+
+
+# --- X-Request-ID -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "request_id", ["abc-123", "A.b_c-9", "x" * 128, "0f8fad5b-d9cb-469f-a165-70867728950e"]
+)
+def test_a_safe_request_id_is_echoed(user_client, request_id):
+    for path in ("/api/tasks", "/api/nope", "/api/health"):
+        response = user_client.get(path, HTTP_X_REQUEST_ID=request_id)
+
+        assert response["X-Request-ID"] == request_id
+
+
+@pytest.mark.parametrize(
+    "request_id",
+    ["", "has space", "x" * 129, "line\nbreak", "tab\there", "ünïcode", "semi;colon", "<script>", "a/b"],
+    ids=["empty", "space", "too-long", "newline", "tab", "unicode", "semicolon", "markup", "slash"],
+)
+def test_an_unsafe_request_id_is_replaced(user_client, request_id):
+    response = user_client.get("/api/tasks", HTTP_X_REQUEST_ID=request_id)
+
+    assert GENERATED_ID.match(response["X-Request-ID"])
+
+
+def test_a_missing_request_id_is_generated_fresh_each_time(user_client, api_client):
+    ids = {user_client.get("/api/tasks")["X-Request-ID"], api_client.get("/api/tasks")["X-Request-ID"]}
+
+    assert len(ids) == 2
+    assert all(GENERATED_ID.match(request_id) for request_id in ids)
