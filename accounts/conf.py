@@ -5,6 +5,7 @@ changed setting in a shell are both seen at once.
 """
 
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -110,3 +111,109 @@ def url_problem(url: str, *, name: str, origin_only: bool = False) -> str:
             f"set BETTER_AUTH_JWKS_URL to point elsewhere."
         )
     return ""
+
+
+# --- Diagnosis (``manage.py auth_check``; the admin or an API could show the same) --------
+
+MIN_SHARED_SECRET_BYTES = 32
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+@dataclass
+class CheckReport:
+    """What the configuration does, line by line; ``ok`` is False when it cannot work."""
+
+    lines: list[tuple[str, str]]  # (level: "info" | "warning" | "error", text)
+    key_ids: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not any(level == "error" for level, _ in self.lines)
+
+    def add(self, level: str, text: str) -> None:
+        self.lines.append((level, text))
+
+
+def auth_check(*, fetch: bool = True) -> CheckReport:
+    """Describes the active modes (never the secret) and, with ``fetch``, the JWKS's keys."""
+    config = auth_config()
+    report = CheckReport(lines=[], key_ids=[])
+    info, warning, error = (partial(report.add, level) for level in ("info", "warning", "error"))
+    if config.shared_secret_enabled:
+        size = len(config.shared_secret.encode())
+        info(f"Shared-secret mode (HS256): on; BETTER_AUTH_SECRET is set ({size} bytes).")
+        if size < MIN_SHARED_SECRET_BYTES:
+            warning(
+                f"BETTER_AUTH_SECRET is shorter than {MIN_SHARED_SECRET_BYTES} bytes (production refuses it)."
+            )
+    else:
+        info("Shared-secret mode (HS256): off (BETTER_AUTH_SECRET is empty).")
+    info(
+        "HS256 tokens: iss "
+        + (f"must be {config.issuer!r}" if config.issuer else "not checked")
+        + ", aud "
+        + (f"must be {config.audience!r}" if config.audience else "not checked")
+        + "."
+    )
+    if not config.jwks_enabled:
+        info("JWKS mode: off (BETTER_AUTH_URL is empty).")
+        if settings.BETTER_AUTH_JWKS_URL.strip():
+            error("BETTER_AUTH_JWKS_URL is set but BETTER_AUTH_URL is not: JWKS mode is off.")
+        if not config.shared_secret_enabled:
+            error("No mode is on: set BETTER_AUTH_SECRET and/or BETTER_AUTH_URL; every token is refused.")
+        return report
+
+    info(f"JWKS mode: on; BETTER_AUTH_URL {config.origin!r}.")
+    problem = url_problem(config.origin, name="BETTER_AUTH_URL", origin_only=True)
+    if problem:
+        error(problem)
+    info(
+        f"JWKS URL: {config.jwks_url}"
+        + ("" if settings.BETTER_AUTH_JWKS_URL.strip() else " (from the origin).")
+    )
+    problem = url_problem(config.jwks_url, name="The JWKS URL")
+    if problem:
+        error(problem)
+    elif (
+        urlsplit(config.jwks_url).scheme == "http"
+        and urlsplit(config.jwks_url).hostname not in LOOPBACK_HOSTS
+    ):
+        warning("The JWKS URL is plain http: whoever is on the path could hand out keys. Use https.")
+    info(f"JWKS tokens: iss must be {config.jwks_issuer!r}, aud must be {config.jwks_audience!r}.")
+    info(f"Algorithms: {', '.join(config.jwks_algorithms) or '(none)'}.")
+    if config.ignored_jwks_algorithms:
+        warning(
+            f"Ignored in BETTER_AUTH_JWKS_ALGORITHMS (not public-key algorithms): "
+            f"{', '.join(config.ignored_jwks_algorithms)}."
+        )
+    if not config.jwks_algorithms:
+        error("BETTER_AUTH_JWKS_ALGORITHMS allows no public-key algorithm: every JWKS token is refused.")
+    info(
+        f"Cache {config.jwks_cache_seconds} s, refetch cooldown {config.jwks_refetch_cooldown} s, "
+        f"timeout {config.jwks_timeout} s."
+    )
+    if config.jwks_timeout <= 0:
+        error("BETTER_AUTH_JWKS_TIMEOUT must be more than 0 seconds.")
+    if config.jwks_refetch_cooldown <= 0:
+        warning("BETTER_AUTH_JWKS_REFETCH_COOLDOWN is 0: tokens with random kids each cause a fetch.")
+    if not fetch or not report.ok:
+        return report
+
+    from .jwks import JWKSError, fetch_signing_keys  # here: jwks imports this module
+
+    try:
+        keys = fetch_signing_keys(config.jwks_url, timeout=config.jwks_timeout)
+    except JWKSError as exc:
+        error(f"The JWKS cannot be fetched from {config.jwks_url}: {exc}")
+        return report
+    report.key_ids = sorted(keys)
+    for kid in report.key_ids:
+        key = keys[kid]
+        usable = [alg for alg in config.jwks_algorithms if key.fits(alg)]
+        info(
+            f"Key {kid!r}: {key.kty}, alg {key.alg or '(not declared)'}; "
+            f"verifies {', '.join(usable) or 'nothing allowed'}."
+        )
+    if not any(key.fits(alg) for key in keys.values() for alg in config.jwks_algorithms):
+        error("No published key can verify an allowed algorithm: every JWKS token would be refused.")
+    return report

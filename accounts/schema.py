@@ -11,4 +11,10 @@ class BetterAuthJWTScheme(OpenApiAuthenticationExtension):
     name = "BetterAuthJWT"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A Better Auth JWT: HS256 signed with the shared secret, or signed by "
+            "Better Auth's JWT plugin (EdDSA, ES256, ES512, RS256, PS256; verified with its JWKS).",
+        }

@@ -1,0 +1,126 @@
+"""``manage.py auth_check``: what is on, what the JWKS holds, and a non-zero exit when broken."""
+
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from accounts.conf import auth_check
+from accounts.tests.conftest import make_key
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("auth_check", *args, stdout=out)
+    return out.getvalue()
+
+
+def run_failing(*args) -> tuple[str, str]:
+    out = StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("auth_check", *args, stdout=out)
+    return out.getvalue(), str(excinfo.value)
+
+
+def test_shared_secret_mode_only():
+    output = run()
+
+    assert "Shared-secret mode (HS256): on" in output
+    assert "JWKS mode: off" in output
+    assert output.rstrip().endswith("OK")
+    assert settings.BETTER_AUTH_SECRET not in output
+
+
+def test_jwks_mode_lists_the_key_ids(jwks_mode, ed25519_key, rs256_key):
+    jwks_mode.publish(ed25519_key, rs256_key)
+
+    output = run()
+
+    assert "JWKS mode: on" in output
+    assert f"{jwks_mode.origin}/api/auth/jwks" in output
+    assert ed25519_key.kid in output and rs256_key.kid in output
+    assert f"iss must be {jwks_mode.origin!r}" in output
+    assert settings.BETTER_AUTH_SECRET not in output
+    assert jwks_mode.requests == 1
+
+
+def test_the_report_is_callable_without_the_command(jwks_mode, ed25519_key):
+    report = auth_check()
+
+    assert report.ok
+    assert report.key_ids == [ed25519_key.kid]
+    assert auth_check(fetch=False).key_ids == []
+    assert jwks_mode.requests == 1
+
+
+def test_jwks_down_fails(jwks_mode):
+    jwks_mode.status = 500
+
+    output, message = run_failing()
+
+    assert "cannot be fetched" in output
+    assert "cannot work" in message
+
+
+def test_no_fetch_skips_the_network(jwks_mode):
+    jwks_mode.status = 500
+
+    assert "OK" in run("--no-fetch")
+    assert jwks_mode.requests == 0
+
+
+@override_settings(BETTER_AUTH_SECRET="", BETTER_AUTH_URL="")
+def test_no_mode_at_all_fails():
+    output, _ = run_failing()
+
+    assert "No mode is on" in output
+
+
+@override_settings(BETTER_AUTH_URL="", BETTER_AUTH_JWKS_URL="https://app.example.com/api/auth/jwks")
+def test_jwks_url_without_origin_fails():
+    output, _ = run_failing()
+
+    assert "BETTER_AUTH_URL is not" in output
+
+
+@override_settings(BETTER_AUTH_URL="https://app.example.com/api/auth")
+def test_origin_with_a_path_fails():
+    output, _ = run_failing("--no-fetch")
+
+    assert "without a path" in output
+
+
+def test_no_allowed_algorithm_fails(jwks_mode):
+    with override_settings(BETTER_AUTH_JWKS_ALGORITHMS=["HS256", "none"]):
+        output, _ = run_failing()
+
+    assert "Ignored in BETTER_AUTH_JWKS_ALGORITHMS" in output
+    assert "allows no public-key algorithm" in output
+    assert jwks_mode.requests == 0
+
+
+def test_published_keys_that_fit_no_allowed_algorithm_fail(jwks_mode):
+    jwks_mode.publish(make_key("ES256"))
+
+    with override_settings(BETTER_AUTH_JWKS_ALGORITHMS=["EdDSA"]):
+        output, _ = run_failing()
+
+    assert "verifies nothing allowed" in output
+
+
+def test_plain_http_to_another_host_is_a_warning():
+    with override_settings(BETTER_AUTH_URL="http://auth.example.com"):
+        output = run("--no-fetch")
+
+    assert "plain http" in output
+
+
+@override_settings(BETTER_AUTH_SECRET="short")
+def test_short_secret_is_a_warning_and_never_printed():
+    output = run()
+
+    assert "shorter than 32 bytes" in output
+    assert "(5 bytes)" in output
+    assert "short\n" not in output and "'short'" not in output
