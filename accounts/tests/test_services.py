@@ -142,7 +142,7 @@ def test_busy_client_over_http_writes_last_seen_once(settings, token_for):
         for _ in range(3):
             assert client.get(URL).status_code == 200
 
-    assert [sql for sql in update_queries(context) if "accounts_user" in sql].__len__() == 1
+    assert len([sql for sql in update_queries(context) if "accounts_user" in sql]) == 1
 
 
 @pytest.mark.django_db
