@@ -59,6 +59,7 @@ class Cursor:
                 raise ValueError("cursor of another ordering")
             if "\x00" in value:
                 raise ValueError("no stored text holds NUL (PostgreSQL refuses it in a query)")
+            value.encode("utf-8")  # a lone surrogate ("\ud800") fails here, not in the driver
             if model._meta.get_field(field.lstrip("-")).get_internal_type() == "DateTimeField":
                 # parse_datetime raises ValueError on "2026-13-45…" and answers None on junk.
                 value = parse_datetime(value)

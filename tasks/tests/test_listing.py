@@ -373,8 +373,9 @@ def test_a_tampered_cursor_is_422(user, user_client, mixed, tamper):
     assert response.json()["field"] == "cursor"
 
 
-def test_a_title_cursor_with_a_nul_is_422(user, user_client, mixed):
-    cursor = encode({**decode(a_cursor(user_client, user, ordering="title")), "v": "a\x00b"})
+@pytest.mark.parametrize("value", ["a\x00b", "\ud800"], ids=["nul", "lone-surrogate"])
+def test_a_title_cursor_with_unstorable_text_is_422(user, user_client, mixed, value):
+    cursor = encode({**decode(a_cursor(user_client, user, ordering="title")), "v": value})
 
     response = user_client.get(tasks_url("token", user), {"cursor": cursor, "ordering": "title"})
 
