@@ -273,6 +273,8 @@ def test_many_first_syncs_at_once_return_the_same_user(race_database):
         {"sub": "ba_nul\x00user"},
         {"sub": "ba_nul_email", "email": "nul\x00@example.com"},
         {"sub": "ba_nul_name", "name": "Nul\x00Name"},
+        {"sub": "ba_surrogate\ud800"},
+        {"sub": "ba_surrogate_email", "email": "a\ud800@example.com", "name": "Lone\udc00"},
     ],
 )
 def test_nul_characters_in_claims_never_cause_a_5xx(claims):
