@@ -289,7 +289,10 @@ def test_admin_static_files_served_by_whitenoise_with_debug_off(tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
-    with override_settings(DEBUG=False, STATIC_ROOT=tmp_path, STORAGES=storages):
+    # Autorefresh off, as in production: WhiteNoise indexes STATIC_ROOT when it starts.
+    with override_settings(
+        DEBUG=False, STATIC_ROOT=tmp_path, STORAGES=storages, WHITENOISE_AUTOREFRESH=False
+    ):
         call_command("collectstatic", "--noinput", verbosity=0)
         client = Client()  # a new handler, so WhiteNoise indexes the new STATIC_ROOT
         login_page = client.get(reverse("admin:login")).content.decode()
