@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 
 from tasks.models import Task
 from tasks.tests.conftest import tasks_url
@@ -147,6 +148,18 @@ def test_search_is_case_insensitive_in_title_or_description(user, user_client, m
     assert response.status_code == 200
     assert {task["title"] for task in response.json()} == titles
     assert response["X-Total-Count"] == str(len(response.json()))
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="SQLite's LIKE folds the case of ASCII letters only"
+)
+def test_search_folds_the_case_of_any_letter(user, user_client):
+    TaskFactory(user=user, title="École", description="Straße")
+
+    for search in ("éCOLE", "STRAßE", "école"):
+        response = user_client.get(tasks_url("token", user), {"search": search})
+
+        assert [task["title"] for task in response.json()] == ["École"], search
 
 
 def test_filters_combine(user, user_client, mixed):
