@@ -20,6 +20,10 @@ from .services import task_create, task_set_completion, task_toggle_completion, 
 USER_ID_PARAMETER = OpenApiParameter(
     "user_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Your Better Auth user id."
 )
+# The lookup regex alone would make it a string with a pattern in generated clients.
+TASK_ID_PARAMETER = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The task's id."
+)
 
 
 @extend_schema_view(
@@ -27,11 +31,16 @@ USER_ID_PARAMETER = OpenApiParameter(
         parameters=LIST_HEADERS, responses={200: TaskSerializer(many=True), **ERROR_RESPONSES}
     ),
     create=extend_schema(parameters=[LOCATION_HEADER], responses={201: TaskSerializer, **ERROR_RESPONSES}),
-    retrieve=extend_schema(responses={200: TaskSerializer, **ERROR_RESPONSES}),
-    update=extend_schema(responses={200: TaskSerializer, **ERROR_RESPONSES}),
-    partial_update=extend_schema(responses={200: TaskSerializer, **ERROR_RESPONSES}),
-    destroy=extend_schema(responses={204: None, **ERROR_RESPONSES}),
+    retrieve=extend_schema(
+        parameters=[TASK_ID_PARAMETER], responses={200: TaskSerializer, **ERROR_RESPONSES}
+    ),
+    update=extend_schema(parameters=[TASK_ID_PARAMETER], responses={200: TaskSerializer, **ERROR_RESPONSES}),
+    partial_update=extend_schema(
+        parameters=[TASK_ID_PARAMETER], responses={200: TaskSerializer, **ERROR_RESPONSES}
+    ),
+    destroy=extend_schema(parameters=[TASK_ID_PARAMETER], responses={204: None, **ERROR_RESPONSES}),
     complete=extend_schema(
+        parameters=[TASK_ID_PARAMETER],
         request=TaskCompletionSerializer,
         responses={200: TaskSerializer, **ERROR_RESPONSES},
         description='No body (or no `completed`) toggles the task; `{"completed": true|false}` sets it.',

@@ -127,6 +127,16 @@ def test_the_completed_filter_is_a_plain_boolean(schema):
     assert "Location" in schema["paths"]["/api/tasks/"]["post"]["responses"]["201"]["headers"]
 
 
+def test_path_parameters_are_typed(schema):
+    for path, item in schema["paths"].items():
+        for method in set(item) & HTTP_METHODS:
+            parameters = {p["name"]: p for p in item[method].get("parameters", []) if p["in"] == "path"}
+            if "{id}" in path:
+                assert parameters["id"]["schema"]["type"] == "integer", (path, method)
+            if "{user_id}" in path:
+                assert parameters["user_id"]["schema"]["type"] == "string", (path, method)
+
+
 def test_every_task_field_is_required_in_responses(schema):
     task = schema["components"]["schemas"]["Task"]
 
