@@ -60,7 +60,9 @@ def walk(client, url: str, *, between=None) -> list[int]:
     seen, page = [], 0
     while url:
         response = client.get(url)
-        seen += ids(response)
+        page_ids = ids(response)
+        assert page_ids, "a next link led to an empty page"
+        seen += page_ids
         page += 1
         assert page < 100, "the next links never end"
         url = next_url(response)
