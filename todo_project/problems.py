@@ -85,12 +85,14 @@ def exception_handler(exc, context):
 
 
 def _plain_problem(status: int, exc: exceptions.APIException) -> dict:
-    detail = exc.detail
-    if isinstance(detail, dict):  # e.g. simplejwt's {"detail": ..., "code": ...}
+    detail, code = exc.detail, None
+    if isinstance(detail, dict):
+        # simplejwt's exceptions carry {"detail": message, "code": machine code}.
+        code = detail.get("code")
         detail = detail.get("detail", next(iter(detail.values()), ""))
     if isinstance(detail, list):
         detail = detail[0] if detail else ""
-    code = getattr(detail, "code", None) or exc.default_code
+    code = str(code or getattr(detail, "code", None) or exc.default_code)
     return problem(status, _CODE_OVERRIDES.get(code, code), str(detail))
 
 

@@ -9,9 +9,11 @@ from django.core.cache import cache
 from django.db import DataError, InterfaceError, OperationalError, connection
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
+from todo_project.problems import exception_handler
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +299,11 @@ def test_a_missing_request_id_is_generated_fresh_each_time(user_client, api_clie
 
     assert len(ids) == 2
     assert all(GENERATED_ID.match(request_id) for request_id in ids)
+
+
+def test_a_code_given_to_an_authentication_error_is_kept():
+    # simplejwt's exceptions keep their code in a {"detail", "code"} dict, not on the message.
+    response = exception_handler(AuthenticationFailed("Nope.", code="some_machine_code"), {})
+
+    assert response.data["code"] == "some_machine_code"
+    assert response.data["detail"] == "Nope."
