@@ -16,7 +16,8 @@ run: install .env migrate
 	@token=$$($(BIN)/python manage.py issue_dev_token $(DEV_USER) --email $(DEV_USER)@example.com --name "Dev User") \
 		&& echo "  curl -H 'Authorization: Bearer $$token' http://$(HOST):$(PORT)/api/tasks"
 	@echo
-	@echo "API docs: http://$(HOST):$(PORT)/api/docs/   Admin: http://$(HOST):$(PORT)/admin/"
+	@echo "Admin: http://$(HOST):$(PORT)/admin/   API docs: http://$(HOST):$(PORT)/api/docs/ (open them"
+	@echo "signed into the admin; create an account with: .venv/bin/python manage.py createsuperuser)"
 	@echo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

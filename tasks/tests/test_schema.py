@@ -8,6 +8,8 @@ from django.core.management import call_command
 from drf_spectacular.validation import validate_schema
 from jsonschema import Draft202012Validator
 
+from accounts.tests.factories import UserFactory
+from conftest import make_token
 from tasks.tests.conftest import tasks_url
 from tasks.tests.factories import TaskFactory
 
@@ -32,7 +34,9 @@ def schema(django_db_blocker) -> dict:
     with django_db_blocker.unblock():
         from rest_framework.test import APIClient
 
-        response = APIClient().get("/api/schema/", {"format": "json"})
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(sub='schema-reader')}")
+        response = client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     return json.loads(response.content)
 
@@ -204,7 +208,22 @@ def test_the_validation_ignores_nothing(schema, user, user_client):
     assert not validator.is_valid({key: value for key, value in body.items() if key != "description"})
 
 
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_schema_and_docs_are_not_public(client, path):
+    # The contract: /api/health and /api/ready are the only public routes.
+    response = client.get(path)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_schema_takes_a_bearer_token(user_client):
+    assert user_client.get("/api/schema/").status_code == 200
+
+
 def test_docs_render_without_the_internet(client):
+    # A browser has no bearer token: an admin session opens the page.
+    client.force_login(UserFactory(is_staff=True))
     response = client.get("/api/docs/")
 
     assert response.status_code == 200

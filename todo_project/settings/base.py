@@ -218,6 +218,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The contract makes /api/health and /api/ready the only public routes. The schema takes
+    # a bearer token too, and a signed-in admin session lets a browser open the docs page.
+    "SERVE_AUTHENTICATION": [
+        "accounts.authentication.BetterAuthJWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # --- Cross-origin -----------------------------------------------------------------------
