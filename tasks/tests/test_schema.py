@@ -5,6 +5,7 @@ import json
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.db import transaction
 from drf_spectacular.validation import validate_schema
 from jsonschema import Draft202012Validator
 
@@ -30,13 +31,16 @@ HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "tra
 
 
 @pytest.fixture(scope="module")
-def schema(django_db_blocker) -> dict:
+def schema(django_db_setup, django_db_blocker) -> dict:
     with django_db_blocker.unblock():
         from rest_framework.test import APIClient
 
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(sub='schema-reader')}")
-        response = client.get("/api/schema/", {"format": "json"})
+        # The request creates its user; roll that back so no other test ever sees it.
+        with transaction.atomic():
+            response = client.get("/api/schema/", {"format": "json"})
+            transaction.set_rollback(True)
     assert response.status_code == 200
     return json.loads(response.content)
 
