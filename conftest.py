@@ -1,13 +1,20 @@
 """Fixtures shared by every test module: API clients, users and tokens."""
 
 import time
+from io import StringIO
 
 import jwt
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
 from rest_framework.test import APIClient
 
+from accounts.models import User
+from accounts.services import support_user_create
 from accounts.tests.factories import UserFactory
+
+STAFF_PASSWORD = "a-long-support-password-42"
 
 
 def make_token(*, key=None, algorithm="HS256", headers=None, **claims) -> str:
@@ -58,3 +65,41 @@ def client_for(token_for):
 @pytest.fixture
 def user_client(client_for, user):
     return client_for(user)
+
+
+def run_command(name: str, *args, **options) -> str:
+    """What a management command writes to stdout (stderr is swallowed)."""
+    out = StringIO()
+    call_command(name, *args, stdout=out, stderr=StringIO(), **options)
+    return out.getvalue()
+
+
+@pytest.fixture
+def support_user(db):
+    """A staff user in the Support group, as ``create_support_user`` makes one."""
+    return support_user_create(email="support@example.com", password=STAFF_PASSWORD)
+
+
+@pytest.fixture
+def support_client(support_user):
+    client = Client()
+    client.force_login(support_user)
+    return client
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("root@example.com", STAFF_PASSWORD)
+
+
+@pytest.fixture
+def super_client(superuser):
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture(params=["support_client", "super_client"])
+def staff_client(request):
+    """A support user's admin client, then a superuser's: both must see the same admin."""
+    return request.getfixturevalue(request.param)

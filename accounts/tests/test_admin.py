@@ -6,54 +6,23 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import SUPPORT_GROUP_NAME, SUPPORT_GROUP_PERMISSIONS, support_group_ensure
-from accounts.services import support_user_create
 from accounts.tests.factories import UserFactory
+from conftest import STAFF_PASSWORD
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
 CHANGELIST = reverse("admin:accounts_user_changelist")
-PASSWORD = "a-long-support-password-42"
 support_migration = importlib.import_module("accounts.migrations.0002_support_group")
 
 
 def change_url(user):
     return reverse("admin:accounts_user_change", args=[user.pk])
-
-
-@pytest.fixture
-def support_user(db):
-    return support_user_create(email="support@example.com", password=PASSWORD)
-
-
-@pytest.fixture
-def support_client(support_user):
-    client = Client()
-    client.force_login(support_user)
-    return client
-
-
-@pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser("root@example.com", PASSWORD)
-
-
-@pytest.fixture
-def super_client(superuser):
-    client = Client()
-    client.force_login(superuser)
-    return client
-
-
-@pytest.fixture(params=["support_client", "super_client"])
-def staff_client(request):
-    return request.getfixturevalue(request.param)
 
 
 def rows(response) -> dict:
@@ -187,14 +156,14 @@ def test_superuser_adds_a_staff_account(super_client):
         {
             "email": "New.Staff@Example.com",
             "usable_password": "true",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
+            "password1": STAFF_PASSWORD,
+            "password2": STAFF_PASSWORD,
         },
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     created = User.objects.get(email="new.staff@example.com")
-    assert created.check_password(PASSWORD)
+    assert created.check_password(STAFF_PASSWORD)
     assert created.id.startswith("local_")
 
 

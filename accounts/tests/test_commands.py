@@ -2,14 +2,13 @@
 
 import json
 import stat
-from io import StringIO
 
 import jwt
 import pytest
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command, load_command_class
+from django.core.management import load_command_class
 from django.core.management.base import CommandError
 from django.test import override_settings
 
@@ -17,16 +16,9 @@ from accounts.models import User
 from accounts.roles import SUPPORT_GROUP_NAME
 from accounts.services import user_delete_data, user_export_data
 from accounts.tests.factories import UserFactory
+from conftest import STAFF_PASSWORD, run_command
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
-
-PASSWORD = "a-long-support-password-42"
-
-
-def run(name, *args, **options) -> str:
-    out = StringIO()
-    call_command(name, *args, stdout=out, stderr=StringIO(), **options)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -51,7 +43,9 @@ def test_help_describes_the_options(name, options):
 
 @override_settings(DEBUG=True)
 def test_issue_dev_token_prints_a_token_the_api_accepts(db, api_client):
-    token = run("issue_dev_token", "ba_dev", "--email", "dev@example.com", "--name", "Dev", "--minutes", "5")
+    token = run_command(
+        "issue_dev_token", "ba_dev", "--email", "dev@example.com", "--name", "Dev", "--minutes", "5"
+    )
     token = token.strip()
 
     claims = jwt.decode(token, settings.BETTER_AUTH_SECRET, algorithms=["HS256"])
@@ -64,7 +58,9 @@ def test_issue_dev_token_prints_a_token_the_api_accepts(db, api_client):
 
 @override_settings(DEBUG=True)
 def test_issue_dev_token_leaves_out_claims_not_given():
-    claims = jwt.decode(run("issue_dev_token", "ba_dev").strip(), settings.BETTER_AUTH_SECRET, ["HS256"])
+    claims = jwt.decode(
+        run_command("issue_dev_token", "ba_dev").strip(), settings.BETTER_AUTH_SECRET, ["HS256"]
+    )
     assert "email" not in claims
     assert "name" not in claims
     assert claims["exp"] - claims["iat"] == 60 * 60
@@ -73,8 +69,8 @@ def test_issue_dev_token_leaves_out_claims_not_given():
 @override_settings(DEBUG=False)
 def test_issue_dev_token_refuses_with_debug_off_unless_forced():
     with pytest.raises(CommandError, match="--force"):
-        run("issue_dev_token", "ba_dev")
-    assert run("issue_dev_token", "ba_dev", "--force").count(".") == 2
+        run_command("issue_dev_token", "ba_dev")
+    assert run_command("issue_dev_token", "ba_dev", "--force").count(".") == 2
 
 
 @override_settings(DEBUG=True)
@@ -92,45 +88,45 @@ def test_issue_dev_token_refuses_with_debug_off_unless_forced():
 )
 def test_issue_dev_token_rejects_bad_input(args, message):
     with pytest.raises(CommandError, match=message):
-        run("issue_dev_token", *args)
+        run_command("issue_dev_token", *args)
 
 
 @override_settings(DEBUG=True, BETTER_AUTH_SECRET="")
 def test_issue_dev_token_without_a_secret_says_so():
     with pytest.raises(CommandError, match="BETTER_AUTH_SECRET"):
-        run("issue_dev_token", "ba_dev")
+        run_command("issue_dev_token", "ba_dev")
 
 
 # --- create_support_user ---------------------------------------------------------------------
 
 
 def test_create_support_user_makes_staff_in_the_support_group(db):
-    output = run("create_support_user", "--email", "Help@Example.com", "--password", PASSWORD)
+    output = run_command("create_support_user", "--email", "Help@Example.com", "--password", STAFF_PASSWORD)
 
     user = User.objects.get(email="help@example.com")
     assert "help@example.com" in output
     assert user.is_staff
     assert not user.is_superuser
-    assert user.check_password(PASSWORD)
+    assert user.check_password(STAFF_PASSWORD)
     assert list(user.groups.values_list("name", flat=True)) == [SUPPORT_GROUP_NAME]
     assert user.has_perm("tasks.change_task")
 
 
 def test_create_support_user_prompts_for_the_password(db, monkeypatch):
-    answers = iter([PASSWORD, PASSWORD])
+    answers = iter([STAFF_PASSWORD, STAFF_PASSWORD])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
 
-    run("create_support_user", "--email", "help@example.com")
+    run_command("create_support_user", "--email", "help@example.com")
 
-    assert User.objects.get(email="help@example.com").check_password(PASSWORD)
+    assert User.objects.get(email="help@example.com").check_password(STAFF_PASSWORD)
 
 
 def test_create_support_user_refuses_differing_passwords(db, monkeypatch):
-    answers = iter([PASSWORD, PASSWORD + "x"])
+    answers = iter([STAFF_PASSWORD, STAFF_PASSWORD + "x"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
 
     with pytest.raises(CommandError, match="differ"):
-        run("create_support_user", "--email", "help@example.com")
+        run_command("create_support_user", "--email", "help@example.com")
     assert not User.objects.exists()
 
 
@@ -140,16 +136,16 @@ def test_create_support_user_without_a_terminal_fails_cleanly(db, monkeypatch):
 
     monkeypatch.setattr("getpass.getpass", no_input)
     with pytest.raises(CommandError, match="No password"):
-        run("create_support_user", "--email", "help@example.com")
+        run_command("create_support_user", "--email", "help@example.com")
 
 
 @pytest.mark.parametrize(
     ("email", "password", "message"),
     [
-        ("not-an-email", PASSWORD, "not a valid email"),
-        ("", PASSWORD, "not a valid email"),
-        ("taken@example.com", PASSWORD, "already exists"),
-        ("TAKEN@example.com", PASSWORD, "already exists"),
+        ("not-an-email", STAFF_PASSWORD, "not a valid email"),
+        ("", STAFF_PASSWORD, "not a valid email"),
+        ("taken@example.com", STAFF_PASSWORD, "already exists"),
+        ("TAKEN@example.com", STAFF_PASSWORD, "already exists"),
         ("help@example.com", "", "must not be empty"),
         ("help@example.com", "short", "too short"),
         ("help@example.com", "password123", "too common"),
@@ -159,7 +155,7 @@ def test_create_support_user_rejects_bad_input(db, email, password, message):
     UserFactory(email="taken@example.com")
 
     with pytest.raises(CommandError, match=message):
-        run("create_support_user", "--email", email, "--password", password)
+        run_command("create_support_user", "--email", email, "--password", password)
     assert not User.objects.filter(is_staff=True).exists()
 
 
@@ -169,7 +165,7 @@ def test_create_support_user_checks_the_email_before_asking_for_a_password(db, m
 
     monkeypatch.setattr("getpass.getpass", must_not_prompt)
     with pytest.raises(CommandError, match="not a valid email"):
-        run("create_support_user", "--email", "nope")
+        run_command("create_support_user", "--email", "nope")
 
 
 # --- export_user_data --------------------------------------------------------------------------
@@ -180,7 +176,7 @@ def test_export_prints_the_user_and_all_their_tasks(user, other_user):
     open_ = TaskFactory(user=user, title="Open", description="details")
     TaskFactory(user=other_user)
 
-    data = json.loads(run("export_user_data", user.pk))
+    data = json.loads(run_command("export_user_data", user.pk))
 
     assert data["user"]["id"] == user.pk
     assert data["user"]["email"] == user.email
@@ -200,7 +196,7 @@ def test_export_writes_an_owner_only_file(user, tmp_path):
     TaskFactory(user=user, title="Ünïcode ✓")
     target = tmp_path / "export.json"
 
-    output = run("export_user_data", user.pk, "--output", str(target))
+    output = run_command("export_user_data", user.pk, "--output", str(target))
 
     assert "1 tasks" in output
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
@@ -212,13 +208,13 @@ def test_export_of_an_unknown_user_is_an_error_and_writes_nothing(db, tmp_path):
     target = tmp_path / "export.json"
 
     with pytest.raises(CommandError, match="No user with id 'ghost'"):
-        run("export_user_data", "ghost", "--output", str(target))
+        run_command("export_user_data", "ghost", "--output", str(target))
     assert not target.exists()
 
 
 def test_export_to_an_unwritable_place_is_an_error(user, tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
-        run("export_user_data", user.pk, "--output", str(tmp_path / "missing-dir" / "x.json"))
+        run_command("export_user_data", user.pk, "--output", str(tmp_path / "missing-dir" / "x.json"))
 
 
 def test_export_queries_do_not_grow_with_tasks(user, django_assert_max_num_queries):
@@ -239,12 +235,12 @@ def log_about(obj, staff):
 def test_delete_with_yes_erases_the_user_tasks_and_admin_history(user, other_user):
     TaskFactory.create_batch(3, user=user)
     kept = TaskFactory(user=other_user)
-    staff = User.objects.create_user("staff@example.com", PASSWORD, is_staff=True)
+    staff = User.objects.create_user("staff@example.com", STAFF_PASSWORD, is_staff=True)
     log_about(user, staff)
     log_about(Task.objects.filter(user=user).first(), staff)
     log_about(kept, staff)
 
-    output = run("delete_user_data", user.pk, "--yes")
+    output = run_command("delete_user_data", user.pk, "--yes")
 
     assert f"Deleted user {user.pk} ({user.email}), 3 tasks and 2 admin log entries." in output
     assert not User.objects.filter(pk=user.pk).exists()
@@ -259,7 +255,7 @@ def test_delete_asks_first_and_stops_on_no(user, monkeypatch):
     monkeypatch.setattr("builtins.input", lambda prompt="": "no")
 
     with pytest.raises(CommandError, match="Aborted"):
-        run("delete_user_data", user.pk)
+        run_command("delete_user_data", user.pk)
     assert User.objects.filter(pk=user.pk).exists()
     assert Task.objects.filter(user=user).count() == 1
 
@@ -269,7 +265,7 @@ def test_delete_asks_first_and_goes_on_yes(user, monkeypatch):
     prompts = []
     monkeypatch.setattr("builtins.input", lambda prompt="": prompts.append(prompt) or "yes")
 
-    output = run("delete_user_data", user.pk)
+    output = run_command("delete_user_data", user.pk)
 
     assert "This erases user" in output
     assert "1 tasks" in output
@@ -283,13 +279,13 @@ def test_delete_without_a_terminal_deletes_nothing(user, monkeypatch):
 
     monkeypatch.setattr("builtins.input", no_input)
     with pytest.raises(CommandError, match="Aborted"):
-        run("delete_user_data", user.pk)
+        run_command("delete_user_data", user.pk)
     assert User.objects.filter(pk=user.pk).exists()
 
 
 def test_delete_of_an_unknown_user_is_an_error(db):
     with pytest.raises(CommandError, match="No user with id 'ghost'"):
-        run("delete_user_data", "ghost", "--yes")
+        run_command("delete_user_data", "ghost", "--yes")
 
 
 def test_delete_is_one_transaction(user, monkeypatch):

@@ -12,51 +12,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import support_group_ensure
-from accounts.services import support_user_create
 from accounts.tests.factories import UserFactory
+from conftest import STAFF_PASSWORD
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
 CHANGELIST = reverse("admin:tasks_task_changelist")
-PASSWORD = "a-long-support-password-42"
 
 
 def change_url(task):
     return reverse("admin:tasks_task_change", args=[task.pk])
-
-
-@pytest.fixture
-def support_user(db):
-    support_group_ensure()
-    return support_user_create(email="support@example.com", password=PASSWORD)
-
-
-@pytest.fixture
-def support_client(support_user):
-    client = Client()
-    client.force_login(support_user)
-    return client
-
-
-@pytest.fixture
-def superuser(db):
-    from accounts.models import User
-
-    return User.objects.create_superuser("root@example.com", PASSWORD)
-
-
-@pytest.fixture
-def super_client(superuser):
-    client = Client()
-    client.force_login(superuser)
-    return client
-
-
-@pytest.fixture(params=["support_client", "super_client"])
-def staff_client(request):
-    """A support user's client, then a superuser's: both must see the same admin."""
-    return request.getfixturevalue(request.param)
 
 
 def changelist_ids(response) -> list[int]:
@@ -275,7 +240,7 @@ def test_superuser_can_delete_tasks(super_client):
 def test_staff_without_the_group_sees_nothing(db):
     from accounts.models import User
 
-    staff = User.objects.create_user("plain-staff@example.com", PASSWORD, is_staff=True)
+    staff = User.objects.create_user("plain-staff@example.com", STAFF_PASSWORD, is_staff=True)
     client = Client()
     client.force_login(staff)
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.services import support_user_create
 from accounts.tests.factories import UserFactory
+from conftest import STAFF_PASSWORD
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
@@ -25,7 +26,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 EMAIL = "support@example.com"
-PASSWORD = "a-long-support-password-42"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -43,7 +43,7 @@ def test_support_user_finds_a_task_by_owner_email_and_marks_it_completed(live_se
 
     # The database work happens outside Playwright's context: its sync API runs an event
     # loop in this thread, where Django refuses ORM calls.
-    support_user_create(email=EMAIL, password=PASSWORD)
+    support_user_create(email=EMAIL, password=STAFF_PASSWORD)
     owner = UserFactory(email="carol@example.com", name="Carol")
     task = TaskFactory(user=owner, title="Renew the car insurance")
     TaskFactory.create_batch(3, user=owner, completed=True)
@@ -56,7 +56,7 @@ def test_support_user_finds_a_task_by_owner_email_and_marks_it_completed(live_se
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(live_server.url + reverse("admin:login"))
             page.fill("#id_username", EMAIL)
-            page.fill("#id_password", PASSWORD)
+            page.fill("#id_password", STAFF_PASSWORD)
             page.click("input[type=submit]")
             expect(page.locator("#user-tools")).to_contain_text("support@example.com")
 

@@ -1,24 +1,18 @@
 """The operators' commands about tasks, run through call_command, and their services."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command, load_command_class
+from django.core.management import load_command_class
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import User
+from conftest import run_command
 from tasks.demo import demo_seed, demo_task_title, demo_user_id
 from tasks.models import Task
 from tasks.services import task_purge_completed
 from tasks.tests.factories import TaskFactory
-
-
-def run(name, *args, **options) -> str:
-    out = StringIO()
-    call_command(name, *args, stdout=out, stderr=StringIO(), **options)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -56,27 +50,27 @@ def remaining(tasks_by_age) -> set[str]:
 
 
 def test_purge_deletes_completed_tasks_older_than_days(tasks_by_age):
-    output = run("purge_completed", "--older-than", "30")
+    output = run_command("purge_completed", "--older-than", "30")
 
     assert "Deleted 2 completed tasks completed more than 30 days ago." in output
     assert remaining(tasks_by_age) == {"recent", "open"}
 
 
 def test_purge_dry_run_counts_and_deletes_nothing(tasks_by_age):
-    output = run("purge_completed", "--older-than", "30", "--dry-run")
+    output = run_command("purge_completed", "--older-than", "30", "--dry-run")
 
     assert "Dry run: 2 completed tasks" in output
     assert remaining(tasks_by_age) == set(tasks_by_age)
 
 
 def test_purge_with_zero_days_deletes_every_completed_task(tasks_by_age):
-    run("purge_completed", "--older-than", "0")
+    run_command("purge_completed", "--older-than", "0")
 
     assert remaining(tasks_by_age) == {"open"}
 
 
 def test_purge_with_nothing_to_do_says_so(tasks_by_age):
-    assert "Deleted 0 completed tasks" in run("purge_completed", "--older-than", "1000")
+    assert "Deleted 0 completed tasks" in run_command("purge_completed", "--older-than", "1000")
 
 
 def test_purge_is_one_delete_query(tasks_by_age, django_assert_num_queries):
@@ -96,7 +90,7 @@ def test_purge_is_one_delete_query(tasks_by_age, django_assert_num_queries):
 )
 def test_purge_rejects_bad_input(tasks_by_age, args, message):
     with pytest.raises(CommandError, match=message):
-        run("purge_completed", *args)
+        run_command("purge_completed", *args)
     assert remaining(tasks_by_age) == set(tasks_by_age)
 
 
@@ -109,7 +103,7 @@ def test_purge_service_refuses_a_negative_age(db):
 
 
 def test_seed_demo_creates_users_and_tasks(db):
-    output = run("seed_demo", "--users", "2", "--tasks", "6")
+    output = run_command("seed_demo", "--users", "2", "--tasks", "6")
 
     assert "Created 2 demo users and 12 tasks" in output
     assert "issue_dev_token demo_user_0001" in output
@@ -124,10 +118,10 @@ def test_seed_demo_creates_users_and_tasks(db):
 
 
 def test_seed_demo_is_idempotent(db):
-    run("seed_demo", "--users", "2", "--tasks", "3")
+    run_command("seed_demo", "--users", "2", "--tasks", "3")
     before = sorted(Task.objects.values_list("pk", "user_id", "title"))
 
-    output = run("seed_demo", "--users", "2", "--tasks", "3")
+    output = run_command("seed_demo", "--users", "2", "--tasks", "3")
 
     assert "Created 0 demo users and 0 tasks" in output
     assert sorted(Task.objects.values_list("pk", "user_id", "title")) == before
@@ -144,7 +138,7 @@ def test_seed_demo_with_larger_numbers_adds_only_the_difference(db):
 
 
 def test_seed_demo_defaults(db):
-    run("seed_demo")
+    run_command("seed_demo")
 
     assert User.objects.count() == 3
     assert Task.objects.count() == 30
@@ -153,7 +147,7 @@ def test_seed_demo_defaults(db):
 def test_seed_demo_does_not_touch_other_users_tasks(user):
     mine = TaskFactory(user=user, title=demo_task_title(1))
 
-    run("seed_demo", "--users", "1", "--tasks", "1")
+    run_command("seed_demo", "--users", "1", "--tasks", "1")
 
     assert Task.objects.filter(user=user).get() == mine
 
@@ -170,5 +164,5 @@ def test_seed_demo_does_not_touch_other_users_tasks(user):
 )
 def test_seed_demo_rejects_bad_counts(db, args, message):
     with pytest.raises(CommandError, match=message):
-        run("seed_demo", *args)
+        run_command("seed_demo", *args)
     assert not User.objects.exists()
