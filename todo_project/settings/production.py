@@ -6,7 +6,16 @@ They refuse to start without real secrets, and they pass ``manage.py check --dep
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BETTER_AUTH_SECRET, BETTER_AUTH_URL, DEBUG, SECRET_KEY, env_bool, env_int
+from .base import (
+    BETTER_AUTH_SECRET,
+    BETTER_AUTH_URL,
+    DEBUG,
+    HTTPS_HSTS_INCLUDE_SUBDOMAINS,
+    HTTPS_HSTS_PRELOAD,
+    HTTPS_HSTS_SECONDS,
+    HTTPS_SSL_REDIRECT,
+    SECRET_KEY,
+)
 
 MIN_SHARED_SECRET_BYTES = 32
 MIN_DJANGO_SECRET_KEY_CHARS = 50
@@ -32,11 +41,11 @@ if (BETTER_AUTH_SECRET or not BETTER_AUTH_URL) and len(BETTER_AUTH_SECRET.encode
 
 # Behind a TLS-terminating proxy (the usual deployment) the proxy sets this header.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SECURE_SSL_REDIRECT = HTTPS_SSL_REDIRECT
 # /api/health and /api/ready are probed over plain HTTP inside the platform.
 SECURE_REDIRECT_EXEMPT = [r"^api/health/?$", r"^api/ready/?$"]
-SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+SECURE_HSTS_SECONDS = HTTPS_HSTS_SECONDS
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_HSTS_INCLUDE_SUBDOMAINS
+SECURE_HSTS_PRELOAD = HTTPS_HSTS_PRELOAD
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -145,3 +145,17 @@ def test_cors_origins_come_from_the_environment():
         CORS_ORIGINS=" https://app.example.com ,https://staging.example.com,",
     )
     assert result.stdout.strip() == "https://app.example.com,https://staging.example.com"
+
+
+def test_production_redirects_to_https_unless_told_not_to():
+    secrets_env = {"DJANGO_SECRET_KEY": GOOD_DJANGO_KEY, "BETTER_AUTH_SECRET": GOOD_SHARED_SECRET}
+    code = "print(settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS > 0)"
+    default = production(code, **secrets_env)
+    off = production(code, DJANGO_SECURE_SSL_REDIRECT="false", **secrets_env)
+    assert default.stdout.split() == ["True", "True"], default.stderr
+    assert off.stdout.split() == ["False", "True"], off.stderr
+
+
+def test_development_settings_never_redirect_to_https():
+    result = run_django("print(settings.SECURE_SSL_REDIRECT)", "todo_project.settings.local")
+    assert result.stdout.strip() == "False", result.stderr
