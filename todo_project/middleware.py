@@ -30,17 +30,28 @@ class RequestIDMiddleware:
         return response
 
 
-class HeaderSizeLimitMiddleware:
-    """Answers 431 when one request header is larger than ``API_MAX_HEADER_BYTES``.
+class RequestLimitsMiddleware:
+    """Refuses, before anything reads the body, a request this API will not handle.
 
-    Servers differ in what they let through (gunicorn stops at 8 KiB by default, the
-    development server at 64 KiB); checking here gives every server the same answer.
+    - 431 when one header is larger than ``API_MAX_HEADER_BYTES``. Servers differ in what
+      they let through (gunicorn stops at 8 KiB by default, the development server at
+      64 KiB); checking here gives every server the same answer.
+    - On ``/api/``, 413 when ``Content-Length`` announces more than ``API_MAX_BODY_BYTES``:
+      reading first would leave a worker waiting for bytes that may never come.
+    - On ``/api/``, 411 for a chunked body without ``Content-Length``: WSGI hands Django no
+      such body, so the request would otherwise be served as if it had none.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        refusal = self.oversized_header(request)
+        if refusal is None and request.path_info.startswith("/api/"):
+            refusal = self.unreadable_body(request)
+        return refusal or self.get_response(request)
+
+    def oversized_header(self, request):
         limit = settings.API_MAX_HEADER_BYTES
         for key, value in request.META.items():
             if key.startswith("HTTP_") and isinstance(value, str) and len(value) > limit:
@@ -50,4 +61,22 @@ class HeaderSizeLimitMiddleware:
                     code="header_too_large",
                     detail=f"The {name} header is larger than {limit} bytes.",
                 )
-        return self.get_response(request)
+        return None
+
+    def unreadable_body(self, request):
+        limit = settings.API_MAX_BODY_BYTES
+        declared = request.META.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and int(declared) > limit:
+            return problem_response(
+                status=413,
+                code="payload_too_large",
+                detail=f"The request body is larger than {limit} bytes.",
+            )
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not declared:
+            return problem_response(
+                status=411,
+                code="length_required",
+                detail="Send the body with a Content-Length header; chunked bodies are not read.",
+            )
+        return None

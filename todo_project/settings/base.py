@@ -98,8 +98,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    # Inside CORS, so the browser lets the frontend read the 431.
-    "todo_project.middleware.HeaderSizeLimitMiddleware",
+    # Inside CORS, so the browser lets the frontend read its 411/413/431.
+    "todo_project.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",

@@ -307,3 +307,39 @@ def test_a_code_given_to_an_authentication_error_is_kept():
 
     assert response.data["code"] == "some_machine_code"
     assert response.data["detail"] == "Nope."
+
+
+def test_a_declared_length_over_the_limit_is_413_before_the_body_is_read(user_client, settings):
+    # The body is short; a server that trusted the header would wait for the rest.
+    response = user_client.generic(
+        "POST",
+        "/api/tasks",
+        b'{"title": "x"}',
+        content_type="application/json",
+        CONTENT_LENGTH=str(settings.API_MAX_BODY_BYTES + 1),
+    )
+
+    assert_problem(response, 413, "payload_too_large")
+    assert not Task.objects.exists()
+
+
+def test_a_chunked_body_without_length_is_411_not_silently_empty(user_client):
+    response = user_client.generic(
+        "POST",
+        "/api/tasks",
+        b"",
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+    )
+
+    assert_problem(response, 411, "length_required")
+    assert not Task.objects.exists()
+
+
+def test_the_admin_is_not_subject_to_the_api_body_limit(client, settings):
+    # The admin's forms have Django's own limit; the API's applies to /api/ only.
+    response = client.generic(
+        "POST", "/admin/login/", b"", CONTENT_LENGTH=str(settings.API_MAX_BODY_BYTES + 1)
+    )
+
+    assert response.status_code != 413
