@@ -1,6 +1,7 @@
 """Fixtures shared by every test module: API clients, users and tokens."""
 
 import time
+from http import HTTPStatus
 from io import StringIO
 
 import jwt
@@ -15,6 +16,21 @@ from accounts.services import support_user_create
 from accounts.tests.factories import UserFactory
 
 STAFF_PASSWORD = "a-long-support-password-42"
+
+
+def assert_problem(response, status: int, code: str | None = None) -> dict:
+    """The response is ``status`` as application/problem+json with the contract's members."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "about:blank"
+    assert body["title"] == HTTPStatus(status).phrase
+    assert body["status"] == status
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert isinstance(body["code"], str) and body["code"]
+    if code is not None:
+        assert body["code"] == code
+    return body
 
 
 def make_token(*, key=None, algorithm="HS256", headers=None, **claims) -> str:

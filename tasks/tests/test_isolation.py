@@ -6,6 +6,7 @@ user's rows must be exactly as they were.
 
 import pytest
 
+from conftest import assert_problem
 from tasks.models import Task
 from tasks.tests.conftest import snapshot, tasks_url
 from tasks.tests.factories import TaskFactory
@@ -58,14 +59,6 @@ def theirs(other_user):
 @pytest.fixture
 def mine(user):
     return TaskFactory(user=user, title="mine")
-
-
-def assert_problem(response, status: int, code: str) -> None:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    assert body["code"] == code
 
 
 @pytest.mark.parametrize("slash", [False, True], ids=["no-slash", "slash"])

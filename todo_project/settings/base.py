@@ -214,6 +214,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "todo_project.problems.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # ?format=… would otherwise be a query parameter with a meaning (and a 404 for "xml").
+    "URL_FORMAT_OVERRIDE": None,
     "DATETIME_FORMAT": "iso-8601",
 }
 

@@ -1,7 +1,6 @@
 """Every error is an RFC 9457 problem, whichever layer answers it, and none leaks internals."""
 
 import re
-from http import HTTPStatus
 
 import pytest
 from django.conf import settings
@@ -11,6 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
+from conftest import assert_problem
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 from todo_project.problems import exception_handler
@@ -18,21 +18,6 @@ from todo_project.problems import exception_handler
 pytestmark = pytest.mark.django_db
 
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-def assert_problem(response, status: int, code: str | None = None) -> dict:
-    """The response is ``status`` as application/problem+json with the contract's members."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["type"] == "about:blank"
-    assert body["title"] == HTTPStatus(status).phrase
-    assert body["status"] == status
-    assert isinstance(body["detail"], str) and body["detail"]
-    assert isinstance(body["code"], str) and body["code"]
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 @pytest.fixture
