@@ -423,3 +423,13 @@ def test_cursor_and_offset_together_are_422(user, user_client, mixed):
 
     assert response.status_code == 422
     assert response.json()["field"] == "cursor"
+
+
+def test_format_is_not_a_special_parameter(user, user_client):
+    # Unknown query parameters are ignored; DRF's ?format= override is turned off.
+    TaskFactory(user=user)
+
+    response = user_client.get(tasks_url("token", user), {"format": "xml"})
+
+    assert response.status_code == 200
+    assert len(response.json()) == 1

@@ -39,7 +39,7 @@ def schema(django_db_setup, django_db_blocker) -> dict:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(sub='schema-reader')}")
         # The request creates its user; roll that back so no other test ever sees it.
         with transaction.atomic():
-            response = client.get("/api/schema/", {"format": "json"})
+            response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
             transaction.set_rollback(True)
     assert response.status_code == 200
     return json.loads(response.content)
