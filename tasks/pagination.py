@@ -8,6 +8,7 @@ removed while a client walks the pages neither repeats nor skips a task.
 import base64
 import binascii
 import json
+from datetime import UTC
 
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
@@ -65,7 +66,18 @@ class Cursor:
                 value = parse_datetime(value)
                 if value is None or timezone.is_naive(value):
                     raise ValueError("not an aware date-time")
-        except (ValueError, TypeError, KeyError, AttributeError, binascii.Error, UnicodeError):
+                # Here, not in the database adapter: "0001-01-01T00:00:00+05:00" is a valid
+                # date-time whose UTC instant is before year 1 (OverflowError).
+                value = value.astimezone(UTC)
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,
+            OverflowError,
+            binascii.Error,
+            UnicodeError,
+        ):
             raise serializers.ValidationError(
                 {"cursor": ["This cursor is not valid for this list; start again without it."]}
             ) from None

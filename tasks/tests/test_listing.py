@@ -356,6 +356,9 @@ def decode(cursor: str) -> dict:
         lambda data: {**data, "v": "not a date"},
         lambda data: {**data, "v": "2026-13-45T25:61:00Z"},
         lambda data: {**data, "v": "2026-01-01T12:00:00"},
+        # Valid as written, but outside datetime's range once converted to UTC.
+        lambda data: {**data, "v": "0001-01-01T00:00:00+05:00"},
+        lambda data: {**data, "v": "9999-12-31T23:59:59-14:00"},
         lambda data: {**data, "v": 12345},
         lambda data: {**data, "v": None},
         lambda data: {**data, "id": "7"},
@@ -370,6 +373,8 @@ def decode(cursor: str) -> dict:
         "junk-time",
         "impossible-time",
         "naive-time",
+        "before-year-1-in-utc",
+        "after-year-9999-in-utc",
         "number-value",
         "null-value",
         "string-id",
