@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .problems import PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS, problem
+from .problems import database_unavailable_response
 
 _STATUS = inline_serializer("Status", {"status": serializers.CharField()})
 
@@ -37,10 +37,5 @@ class ReadyView(PublicProbeView):
                 cursor.execute("SELECT 1")
                 cursor.fetchone()
         except DatabaseError:
-            return Response(
-                problem(503, "service_unavailable", "The database does not answer."),
-                status=503,
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-                content_type=PROBLEM_CONTENT_TYPE,
-            )
+            return database_unavailable_response("The database does not answer.")
         return Response({"status": "ok", "database": "ok"})

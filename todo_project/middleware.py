@@ -1,12 +1,15 @@
 """Request-level guards and the request id that ties a response to its log lines."""
 
+import logging
 import re
 import uuid
 
 from django.conf import settings
 
-from .problems import problem_response
+from .problems import DATABASE_UNAVAILABLE, database_unavailable_response, problem_response
 from .request_id import request_id_var
+
+logger = logging.getLogger(__name__)
 
 # A caller's id is echoed only when it is short and plain, so logs cannot be forged with it.
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -21,11 +24,10 @@ class RequestIDMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        # Not reset afterwards: Django logs a 5xx only once this middleware has returned,
+        # and that line should carry the id too. The next request sets its own.
+        request_id_var.set(request_id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
 
@@ -66,7 +68,7 @@ class RequestLimitsMiddleware:
     def unreadable_body(self, request):
         limit = settings.API_MAX_BODY_BYTES
         declared = request.META.get("CONTENT_LENGTH") or ""
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
             return problem_response(
                 status=413,
                 code="payload_too_large",
@@ -79,4 +81,20 @@ class RequestLimitsMiddleware:
                 code="length_required",
                 detail="Send the body with a Content-Length header; chunked bodies are not read.",
             )
+        return None
+
+
+class DatabaseUnavailableMiddleware:
+    """503 with ``Retry-After`` on every route (API and admin) when the database does not answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.error("Database unavailable (%s) on %s", exception.__class__.__name__, request.path)
+            return database_unavailable_response()
         return None

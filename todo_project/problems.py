@@ -1,21 +1,20 @@
 """Every error as ``application/problem+json`` (RFC 9457), from DRF and from Django alike."""
 
-import logging
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
-from rest_framework.response import Response
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .request_id import current_request_id
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
-
-logger = logging.getLogger(__name__)
+# What a database that does not answer raises (refused, dropped, timed out).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 # DRF answers a failed validation with 400; the contract says 422 for every validation error.
 _STATUS_OVERRIDES = {exceptions.ValidationError: 422}
@@ -50,17 +49,21 @@ def problem_response(*, status: int, code: str, detail: str, headers=None, **ext
     return response
 
 
+def database_unavailable_response(detail: str = "The database is unavailable; try again shortly."):
+    """503 with ``Retry-After``: the client may retry, the server is not broken."""
+    return problem_response(
+        status=503,
+        code="service_unavailable",
+        detail=detail,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def exception_handler(exc, context):
     """DRF's exception handler, with every answer reshaped as a problem."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        # The database did not answer: the client may retry, the server is not broken.
-        logger.error("Database unavailable: %s", exc.__class__.__name__)
-        return Response(
-            problem(503, "service_unavailable", "The database is unavailable; try again shortly."),
-            status=503,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            content_type=PROBLEM_CONTENT_TYPE,
-        )
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        # Left to DatabaseUnavailableMiddleware, which answers it on every route alike.
+        return None
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -78,6 +81,11 @@ def exception_handler(exc, context):
     response.status_code = status
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
+    request = context.get("request")
+    if request is not None:
+        # JSON whatever the view renders otherwise (the schema's YAML, the docs' HTML) and
+        # whatever the client's Accept header asked for.
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), PROBLEM_CONTENT_TYPE
     if body["code"] in ("token_expired", "token_invalid") and "WWW-Authenticate" in response:
         # RFC 6750: tell the client its token, not its request, is the problem.
         response["WWW-Authenticate"] += ', error="invalid_token"'

@@ -35,9 +35,14 @@ django.setup()
 from django.test import Client
 client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
 out = {}
-for path in ("/api/health", "/api/ready", "/api/tasks"):
-    headers = {"HTTP_AUTHORIZATION": "Bearer " + TOKEN} if path == "/api/tasks" else {}
-    response = client.get(path, **headers)
+requests = [
+    ("get", "/api/health", {}),
+    ("get", "/api/ready", {}),
+    ("get", "/api/tasks", {"HTTP_AUTHORIZATION": "Bearer " + TOKEN}),
+    ("post", "/admin/login/", {"data": {"username": "support@example.com", "password": "x"}}),
+]
+for method, path, options in requests:
+    response = getattr(client, method)(path, **options)
     out[path] = {
         "status": response.status_code,
         "type": response["Content-Type"],
@@ -77,7 +82,7 @@ def test_health_does_not_need_the_database(database_down):
     assert database_down["/api/health"]["status"] == 200
 
 
-@pytest.mark.parametrize("path", ["/api/ready", "/api/tasks"])
+@pytest.mark.parametrize("path", ["/api/ready", "/api/tasks", "/admin/login/"])
 def test_a_missing_database_is_503_with_retry_after(database_down, path):
     answer = database_down[path]
     assert answer["status"] == 503

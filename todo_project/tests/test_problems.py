@@ -14,6 +14,7 @@ from conftest import assert_problem
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 from todo_project.problems import exception_handler
+from todo_project.request_id import RequestIDLogFilter
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +329,52 @@ def test_the_admin_is_not_subject_to_the_api_body_limit(client, settings):
     )
 
     assert response.status_code != 413
+
+
+# --- Errors of views that render something else than JSON ------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_schema_and_docs_errors_are_json_problems_too(api_client, path):
+    # The schema renders YAML and the docs HTML; their errors are problems all the same.
+    response = api_client.get(path)
+
+    assert_problem(response, 401, "not_authenticated")
+
+
+def test_a_method_the_schema_does_not_take_is_a_json_405(user_client):
+    assert_problem(user_client.post("/api/schema/"), 405, "method_not_allowed")
+
+
+def test_an_unservable_accept_header_is_a_json_406(user_client):
+    response = user_client.get("/api/tasks", HTTP_ACCEPT="application/xml")
+
+    assert_problem(response, 406, "not_acceptable")
+
+
+@pytest.mark.parametrize("length", ["²", "١٢", "-5", "abc"])
+def test_a_content_length_that_is_not_a_number_is_never_a_5xx(user_client, length):
+    response = user_client.generic(
+        "POST", "/api/tasks", b'{"title": "x"}', content_type="application/json", CONTENT_LENGTH=length
+    )
+
+    assert response.status_code < 500
+
+
+# --- The request id in Django's own log line for a 5xx -----------------------------------------
+
+
+def test_the_log_line_of_a_503_carries_the_request_id(quiet_client, monkeypatch, caplog):
+    # Django logs a returned 5xx after the whole middleware chain has run.
+    def explode(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("tasks.views.task_create", explode)
+    caplog.handler.addFilter(RequestIDLogFilter())  # what the project's log handler does
+
+    with caplog.at_level("ERROR", logger="django.request"):
+        quiet_client.post("/api/tasks", {"title": "t"}, format="json", HTTP_X_REQUEST_ID="trace-me-43")
+
+    lines = [record for record in caplog.records if record.name == "django.request"]
+    assert lines
+    assert {record.request_id for record in lines} == {"trace-me-43"}
