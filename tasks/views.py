@@ -61,6 +61,10 @@ class TaskViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return Task.objects.filter(user=self.request.user).order_by("-created_at", "-id")
 
+    def filter_queryset(self, queryset):
+        # Filters and ordering are the list's: a task's own URL names it whatever the query says.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def get_object(self) -> Task:
         try:
             return super().get_object()

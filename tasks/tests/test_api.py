@@ -504,3 +504,37 @@ def test_a_user_whose_id_is_tasks_reaches_the_path_family(db, client_for):
 
     assert response.status_code == 200
     assert [task["title"] for task in response.json()] == ["theirs"]
+
+
+# --- The list's query parameters do not reach a task's own URL ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["completed=true", "status=completed", "search=zzz", "completed=maybe", "ordering=nonsense"],
+)
+@pytest.mark.parametrize(
+    ("method", "suffix", "body", "status"),
+    [
+        ("get", "", None, 200),
+        ("put", "", {"title": "new"}, 200),
+        ("patch", "", {"title": "new"}, 200),
+        ("patch", "complete", None, 200),
+        ("delete", "", None, 204),
+    ],
+    ids=["get", "put", "patch", "complete", "delete"],
+)
+def test_list_filters_do_not_apply_to_a_task_s_own_url(
+    user, user_client, family, query, method, suffix, body, status
+):
+    # An open task titled "Task …": each query above would exclude it from the list.
+    task = TaskFactory(user=user, completed=False)
+    url = f"{tasks_url(family, user, task.pk, suffix=suffix)}?{query}"
+
+    response = getattr(user_client, method)(url, body, format="json")
+
+    assert response.status_code == status, response.content
+    if method != "delete":
+        assert response.json()["id"] == task.pk
+    else:
+        assert not Task.objects.filter(pk=task.pk).exists()
