@@ -159,3 +159,19 @@ def test_production_redirects_to_https_unless_told_not_to():
 def test_development_settings_never_redirect_to_https():
     result = run_django("print(settings.SECURE_SSL_REDIRECT)", "todo_project.settings.local")
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_redis_url_gives_every_worker_one_shared_cache():
+    # A real round trip through the Redis on loopback: the backend and its client are installed.
+    code = (
+        "from django.core.cache import cache; import secrets; key = 'settings-test-' + secrets.token_hex(8);"
+        "cache.set(key, 'shared', 5); print(settings.CACHES['default']['BACKEND'], cache.get(key));"
+        "cache.delete(key)"
+    )
+    result = run_django(code, "todo_project.settings.local", REDIS_URL="redis://127.0.0.1:6379/15")
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "shared"], result.stderr
+
+
+def test_without_redis_url_the_cache_is_per_process():
+    result = run_django("print(settings.CACHES['default']['BACKEND'])", "todo_project.settings.local")
+    assert result.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache", result.stderr
