@@ -100,11 +100,29 @@ def auth_config() -> AuthConfig:
     )
 
 
+def redact_url(url: str) -> str:
+    """``url`` as it may be logged or printed: credentials, query and fragment replaced by ``***``.
+
+    ``https://user:pw@host/jwks?token=t`` becomes ``https://***@host/jwks?***``. Deliberately
+    cruder than a URL parser: everything up to the *last* ``@`` is hidden, so a password with a
+    raw ``/``, ``?`` or ``#`` in it (which would fool ``urlsplit``) is hidden too.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        scheme, rest = "", url
+    if "@" in rest:
+        rest = "***@" + rest.rpartition("@")[2]
+    cut = min((index for index in (rest.find("?"), rest.find("#")) if index >= 0), default=-1)
+    if cut >= 0:
+        rest = f"{rest[:cut]}{rest[cut]}***"
+    return f"{scheme}{separator}{rest}"
+
+
 def url_problem(url: str, *, name: str, origin_only: bool = False) -> str:
     """Why ``url`` cannot be used (for ``auth_check``), or "" when it can."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"{name} must be an http(s) URL, not {url!r}."
+        return f"{name} must be an http(s) URL, not {redact_url(url)!r}."
     if origin_only and (parts.path not in ("", "/") or parts.query or parts.fragment):
         return (
             f"{name} must be the app's origin (e.g. https://app.example.com) without a path; "
@@ -163,12 +181,12 @@ def auth_check(*, fetch: bool = True) -> CheckReport:
             error("No mode is on: set BETTER_AUTH_SECRET and/or BETTER_AUTH_URL; every token is refused.")
         return report
 
-    info(f"JWKS mode: on; BETTER_AUTH_URL {config.origin!r}.")
+    info(f"JWKS mode: on; BETTER_AUTH_URL {redact_url(config.origin)!r}.")
     problem = url_problem(config.origin, name="BETTER_AUTH_URL", origin_only=True)
     if problem:
         error(problem)
     info(
-        f"JWKS URL: {config.jwks_url}"
+        f"JWKS URL: {redact_url(config.jwks_url)}"
         + ("" if settings.BETTER_AUTH_JWKS_URL.strip() else " (from the origin).")
     )
     problem = url_problem(config.jwks_url, name="The JWKS URL")
@@ -179,7 +197,12 @@ def auth_check(*, fetch: bool = True) -> CheckReport:
         and urlsplit(config.jwks_url).hostname not in LOOPBACK_HOSTS
     ):
         warning("The JWKS URL is plain http: whoever is on the path could hand out keys. Use https.")
-    info(f"JWKS tokens: iss must be {config.jwks_issuer!r}, aud must be {config.jwks_audience!r}.")
+    # The origin stands in for an issuer or audience not set: shown like any other URL.
+    issuer, audience = (
+        redact_url(value) if value == config.origin else value
+        for value in (config.jwks_issuer, config.jwks_audience)
+    )
+    info(f"JWKS tokens: iss must be {issuer!r}, aud must be {audience!r}.")
     info(f"Algorithms: {', '.join(config.jwks_algorithms) or '(none)'}.")
     if config.ignored_jwks_algorithms:
         warning(
@@ -204,7 +227,7 @@ def auth_check(*, fetch: bool = True) -> CheckReport:
     try:
         keys = fetch_signing_keys(config.jwks_url, timeout=config.jwks_timeout)
     except JWKSError as exc:
-        error(f"The JWKS cannot be fetched from {config.jwks_url}: {exc}")
+        error(f"The JWKS cannot be fetched from {redact_url(config.jwks_url)}: {exc}")
         return report
     report.key_ids = sorted(keys)
     for kid in report.key_ids:

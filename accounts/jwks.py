@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from jwt import PyJWKClient, PyJWKSet, PyJWTError
 
-from .conf import ASYMMETRIC_ALGORITHMS, AuthConfig, auth_config
+from .conf import ASYMMETRIC_ALGORITHMS, AuthConfig, auth_config, redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,9 @@ def fetch_signing_keys(url: str, *, timeout: float) -> dict[str, SigningKey]:
         client = PyJWKClient(url, cache_jwk_set=False, timeout=timeout, headers={"User-Agent": USER_AGENT})
         jwk_set: PyJWKSet = client.get_jwk_set()
     except (PyJWTError, ValueError, OSError) as exc:  # ValueError: the body is not JSON
-        raise JWKSError(f"{exc.__class__.__name__}: {exc}") from exc
+        # The message may quote the URL (urllib's "unknown url type: ..."): never its secrets.
+        message = str(exc).replace(url, redact_url(url))
+        raise JWKSError(f"{exc.__class__.__name__}: {message}") from exc
     keys = {}
     for jwk in jwk_set.keys:
         data = jwk._jwk_data  # PyJWK keeps the JWK's members here and nowhere public.
@@ -94,6 +96,7 @@ class JWKSKeyCache:
 
     def __init__(self, url: str, *, lifespan: float, cooldown: float, timeout: float):
         self.url = url
+        self.display_url = redact_url(url)  # for logs: the URL may carry credentials
         self.lifespan = lifespan
         self.cooldown = cooldown
         self.timeout = timeout
@@ -142,10 +145,10 @@ class JWKSKeyCache:
             keys = fetch_signing_keys(self.url, timeout=self.timeout)
         except JWKSError as exc:
             cached = "keeping the cached keys" if self._snapshot else "no key cached"
-            logger.warning("JWKS fetch from %s failed (%s); %s.", self.url, exc, cached)
+            logger.warning("JWKS fetch from %s failed (%s); %s.", self.display_url, exc, cached)
             return
         self._snapshot = _Snapshot(keys=keys, fetched_at=_clock())
-        logger.info("JWKS fetched from %s: key ids %s.", self.url, sorted(keys))
+        logger.info("JWKS fetched from %s: key ids %s.", self.display_url, sorted(keys))
 
 
 _caches: dict[tuple, JWKSKeyCache] = {}

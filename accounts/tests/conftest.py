@@ -110,7 +110,7 @@ def _handler_for(state: FakeBetterAuth):
                 state.requests += 1
             if state.delay:
                 time.sleep(state.delay)
-            if self.path != JWKS_PATH:
+            if self.path.partition("?")[0] != JWKS_PATH:  # a query (an access token) is fine
                 self.send_error(404)
                 return
             if state.redirect_to:

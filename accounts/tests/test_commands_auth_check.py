@@ -124,3 +124,45 @@ def test_short_secret_is_a_warning_and_never_printed():
     assert "shorter than 32 bytes" in output
     assert "(5 bytes)" in output
     assert "short\n" not in output and "'short'" not in output
+
+
+# --- URLs in the output: never their credentials or query -----------------------------------
+
+SECRETS = ("alice", "s3cret", "t0ken")
+
+
+def test_the_jwks_url_is_printed_without_credentials_or_query(jwks_mode):
+    url = jwks_mode.jwks_url.replace("http://", "http://alice:s3cret@") + "?token=t0ken"
+    shown = jwks_mode.jwks_url.replace("http://", "http://***@") + "?***"
+
+    with override_settings(BETTER_AUTH_JWKS_URL=url):
+        listed = run("--no-fetch")
+        fetched, message = run_failing()  # urllib does not send credentials from a URL
+
+    assert f"JWKS URL: {shown}" in listed
+    assert f"The JWKS cannot be fetched from {shown}:" in fetched
+    for secret in SECRETS:
+        assert secret not in listed + fetched + message
+
+
+@override_settings(BETTER_AUTH_URL="https://alice:s3cret@app.example.com")
+def test_an_origin_with_credentials_is_printed_without_them():
+    output = run("--no-fetch")
+
+    assert "BETTER_AUTH_URL 'https://***@app.example.com'" in output
+    assert "JWKS URL: https://***@app.example.com/api/auth/jwks (from the origin)." in output
+    assert "iss must be 'https://***@app.example.com'" in output
+    for secret in SECRETS:
+        assert secret not in output
+
+
+@override_settings(
+    BETTER_AUTH_URL="https://app.example.com",
+    BETTER_AUTH_JWKS_URL="ftp://alice:s3cret@files/jwks?token=t0ken",
+)
+def test_an_unusable_url_is_named_without_credentials_or_query():
+    output, _ = run_failing("--no-fetch")
+
+    assert "must be an http(s) URL, not 'ftp://***@files/jwks?***'" in output
+    for secret in SECRETS:
+        assert secret not in output
