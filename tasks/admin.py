@@ -34,8 +34,11 @@ class TaskAdmin(admin.ModelAdmin):
     def save_model(self, request, obj: Task, form, change: bool) -> None:
         # Through the service, like the API, so completed_at and updated_at follow.
         changed = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
-        if changed:
-            task_update(task=obj, **changed)
+        # The form has already copied its values onto obj; the service compares against the
+        # stored ones, so put those back before handing it the changes.
+        for name in changed:
+            setattr(obj, name, form.initial[name])
+        task_update(task=obj, **changed)
 
     @admin.action(description="Mark selected tasks as completed", permissions=["change"])
     def mark_completed(self, request, queryset) -> None:

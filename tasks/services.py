@@ -22,14 +22,20 @@ def task_create(*, user: User, title: str, description: str | None = None, compl
 
 
 def task_update(*, task: Task, **fields) -> Task:
-    """Applies the given editable fields; ``completed_at`` follows a change of ``completed``."""
+    """Applies the given editable fields; ``completed_at`` follows a change of ``completed``.
+
+    Only the fields whose value differs from the task's are saved; when none does, nothing
+    is, so ``updated_at`` (and with it the ETag and the ``updated_at`` ordering) stays.
+    """
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(task, name, value)
-    changed = list(fields)
-    if "completed" in fields:
+    changed = [name for name, value in fields.items() if getattr(task, name) != value]
+    if not changed:
+        return task
+    for name in changed:
+        setattr(task, name, fields[name])
+    if "completed" in changed:
         task.completed_at = _completed_at(task)
         changed.append("completed_at")
     task.save(update_fields=[*changed, "updated_at"])

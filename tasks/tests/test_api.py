@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tasks.models import Task
-from tasks.tests.conftest import tasks_url
+from tasks.tests.conftest import snapshot, tasks_url
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -285,14 +285,52 @@ def test_patch_completed_sets_and_clears_completed_at(user, user_client, family)
     assert task.completed_at is None
 
 
-def test_patch_with_an_empty_body_changes_nothing(user, user_client, family):
+@pytest.mark.parametrize("body", [{}, {"colour": "red", "updated_at": "2001-01-01T00:00:00Z"}])
+def test_patch_with_an_empty_body_changes_nothing(user, user_client, family, body):
     task = TaskFactory(user=user, title="same", description="same")
+    before = snapshot(user)
 
-    response = user_client.patch(tasks_url(family, user, task.pk), {}, format="json")
+    response = user_client.patch(tasks_url(family, user, task.pk), body, format="json")
 
     assert response.status_code == 200
-    task.refresh_from_db()
-    assert (task.title, task.description, task.completed) == ("same", "same", False)
+    assert snapshot(user) == before  # updated_at too: nothing was saved
+    assert parse_time(response.json()["updated_at"]) == task.updated_at
+
+
+@pytest.mark.parametrize("completed", [False, True])
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_an_update_that_repeats_the_current_values_saves_nothing(
+    user, user_client, family, method, completed
+):
+    task = TaskFactory(user=user, title="same", description=None, completed=completed)
+    before = snapshot(user)
+
+    response = getattr(user_client, method)(
+        tasks_url(family, user, task.pk),
+        {"title": "same", "description": None, "completed": completed},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert snapshot(user) == before  # updated_at and completed_at too
+    assert parse_time(response.json()["updated_at"]) == task.updated_at
+
+
+def test_an_update_saves_only_the_fields_that_change(user, user_client, family):
+    task = TaskFactory(user=user, title="same", description="old", completed=True)
+    completed_at = task.completed_at
+
+    response = user_client.put(
+        tasks_url(family, user, task.pk),
+        {"title": "same", "description": "new", "completed": True},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    updated = Task.objects.get(pk=task.pk)
+    assert (updated.title, updated.description, updated.completed) == ("same", "new", True)
+    assert updated.completed_at == completed_at
+    assert updated.updated_at > task.updated_at
 
 
 @pytest.mark.parametrize("method", ["put", "patch"])

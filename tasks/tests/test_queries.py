@@ -58,13 +58,15 @@ def test_following_a_cursor_costs_the_same(user, warm_client):
         ("put", "", {"title": "new", "description": "d", "completed": True}, AUTH + 2),
         ("patch", "", {"title": "new"}, AUTH + 2),
         ("patch", "", {"completed": True}, AUTH + 2),
+        # Nothing changes, so nothing is written: only the read of the task.
+        ("patch", "", {}, AUTH + 1),
         # The toggle re-reads the row under a lock, inside a savepoint here (the test's
         # transaction is already open).
         ("patch", "complete", None, AUTH + 5),
         ("patch", "complete", {"completed": True}, AUTH + 2),
         ("delete", "", None, AUTH + 2),
     ],
-    ids=["get", "put", "patch-title", "patch-completed", "toggle", "set", "delete"],
+    ids=["get", "put", "patch-title", "patch-completed", "patch-nothing", "toggle", "set", "delete"],
 )
 def test_detail_queries_are_the_same_for_any_task(user, warm_client, method, suffix, body, expected):
     small = TaskFactory(user=user)
