@@ -15,7 +15,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
 from .conf import SHARED_SECRET_ALGORITHM, AuthConfig, auth_config
 from .jwks import JWKSUnavailable, SigningKeyNotFound, jwks_key_cache
-from .models import USER_ID_MAX_LENGTH, User
+from .models import User, user_id_is_usable
 from .services import user_sync_from_claims
 
 USER_ID_CLAIMS = ("sub", "id", "user_id")
@@ -151,7 +151,7 @@ class BetterAuthJWTAuthentication(JWTAuthentication):
         for claim in USER_ID_CLAIMS:
             value = claims.get(claim)
             if isinstance(value, str) and value.strip():
-                if len(value) > USER_ID_MAX_LENGTH or "/" in value or not value.isprintable():
+                if not user_id_is_usable(value):
                     raise TokenInvalid("The token's user id is not usable.")
                 return value
         raise TokenInvalid("The token names no user (sub, id or user_id).")

@@ -9,6 +9,17 @@ from django.utils import timezone
 USER_ID_MAX_LENGTH = 255
 
 
+def user_id_is_usable(value: str) -> bool:
+    """Whether ``value`` may be a user's id: what a token may name and a dev token may carry.
+
+    Not blank, at most ``USER_ID_MAX_LENGTH`` characters, no "/", and printable only (no NUL,
+    which PostgreSQL cannot store, nor any other control character).
+    """
+    return (
+        bool(value.strip()) and len(value) <= USER_ID_MAX_LENGTH and "/" not in value and value.isprintable()
+    )
+
+
 def new_local_user_id() -> str:
     """An id for a user made here (support staff), unlike any Better Auth id."""
     return f"local_{secrets.token_urlsafe(18)}"

@@ -265,7 +265,7 @@ def test_non_string_sub_is_invalid(sub):
     assert_401(get_with(make_token(sub=sub)), "token_invalid")
 
 
-@pytest.mark.parametrize("user_id", ["a" * 256, "ba/alice"])
+@pytest.mark.parametrize("user_id", ["a" * 256, "ba/alice", "ba\x00alice", "ba\x1balice", "ba\nalice"])
 def test_unusable_user_id_is_invalid(user_id):
     assert_401(get_with(make_token(sub=user_id)), "token_invalid")
     assert not User.objects.exists()

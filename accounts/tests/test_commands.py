@@ -16,7 +16,7 @@ from accounts.models import User
 from accounts.roles import SUPPORT_GROUP_NAME
 from accounts.services import user_delete_data, user_export_data
 from accounts.tests.factories import UserFactory
-from conftest import STAFF_PASSWORD, run_command
+from conftest import STAFF_PASSWORD, make_token, run_command
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
@@ -84,11 +84,43 @@ def test_issue_dev_token_refuses_with_debug_off_unless_forced():
         (["  "], "USER_ID"),
         (["a/b"], "USER_ID"),
         (["x" * 256], "USER_ID"),
+        (["ba\x00dev"], "USER_ID"),
+        (["ba\x1bdev"], "USER_ID"),
+        (["ba\ndev"], "USER_ID"),
     ],
 )
 def test_issue_dev_token_rejects_bad_input(args, message):
     with pytest.raises(CommandError, match=message):
         run_command("issue_dev_token", *args)
+
+
+@override_settings(DEBUG=True)
+@pytest.mark.parametrize(
+    "user_id",
+    [
+        "ba_dev",
+        "x" * 255,
+        "ba dev",
+        "bä_dév",
+        "  ",
+        "a/b",
+        "x" * 256,
+        "ba\x00dev",
+        "ba\x07dev",
+        "ba\tdev",
+        "ba\u2028",
+    ],
+)
+def test_issue_dev_token_issues_exactly_the_tokens_the_api_accepts(db, api_client, user_id):
+    try:
+        token = run_command("issue_dev_token", user_id).strip()
+    except CommandError:
+        token = None
+    accepted = api_client.get("/api/tasks", HTTP_AUTHORIZATION=f"Bearer {make_token(sub=user_id)}")
+
+    assert (token is not None) == (accepted.status_code == 200), accepted.content
+    if token is not None:
+        assert api_client.get("/api/tasks", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
 
 
 @override_settings(DEBUG=True, BETTER_AUTH_SECRET="")

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from accounts.models import USER_ID_MAX_LENGTH
+from accounts.models import USER_ID_MAX_LENGTH, user_id_is_usable
 from accounts.services import dev_token_issue
 
 MAX_MINUTES = 7 * 24 * 60
@@ -29,8 +29,11 @@ class Command(BaseCommand):
     def handle(self, *args, user_id, email, name, minutes, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: this looks like production. Add --force if you mean it.")
-        if not user_id.strip() or len(user_id) > USER_ID_MAX_LENGTH or "/" in user_id:
-            raise CommandError(f"USER_ID must be 1 to {USER_ID_MAX_LENGTH} characters, without '/'.")
+        if not user_id_is_usable(user_id):
+            # The API's own rule: a token it would refuse is never issued.
+            raise CommandError(
+                f"USER_ID must be 1 to {USER_ID_MAX_LENGTH} printable characters, without '/'."
+            )
         if not 1 <= minutes <= MAX_MINUTES:
             raise CommandError(f"--minutes must be between 1 and {MAX_MINUTES}.")
         if email:
