@@ -79,8 +79,9 @@ class TaskViewSet(viewsets.ModelViewSet):
 
     def get_success_headers(self, data) -> dict:
         # Called for create only: the new task lives under the collection that was posted to.
-        collection = self.request.path.rstrip("/")
-        return {"Location": self.request.build_absolute_uri(f"{collection}/{data['id']}")}
+        # Reversed, not built from the decoded path, so a user id's "?" or "%" is escaped
+        # (and the optional trailing slash "/?" reverses to none).
+        return {"Location": self.reverse_action("detail", kwargs={**self.kwargs, "pk": data["id"]})}
 
     @action(detail=True, methods=["patch"], url_path="complete")
     def complete(self, request, *args, **kwargs):

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
@@ -12,6 +13,8 @@ from tasks.tests.factories import TaskFactory
 pytestmark = pytest.mark.django_db
 
 UTC_ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+# Unreserved, sub-delims, ":", "@", "/" or a percent-escape: nothing a client would misread.
+RFC3986_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*")
 TASK_KEYS = {"id", "user_id", "title", "description", "completed", "completed_at", "created_at", "updated_at"}
 
 
@@ -84,6 +87,32 @@ def test_create_answers_201_with_the_task_and_its_location(user, user_client, fa
     assert_task_shape(body, task)
     assert response["Location"] == f"http://testserver{tasks_url(family, user, task.pk)}"
     assert user_client.get(response["Location"]).json() == body
+
+
+@pytest.mark.parametrize("user_id", ["a?b", "100%", "a b", "usér_ü", "x?y=1&z#%2F"])
+def test_create_location_escapes_the_user_id(db, client_for, slash, user_id):
+    from accounts.tests.factories import UserFactory
+
+    owner = UserFactory(id=user_id)
+    client = client_for(owner)
+    collection = f"/api/{quote(user_id, safe='')}/tasks"
+
+    response = client.post(collection + ("/" if slash else ""), {"title": "t"}, format="json")
+
+    assert response.status_code == 201, response.content
+    task_id = response.json()["id"]
+    location = urlsplit(response["Location"])
+    assert (location.scheme, location.netloc, location.query, location.fragment) == (
+        "http",
+        "testserver",
+        "",
+        "",
+    )
+    assert RFC3986_PATH.fullmatch(location.path), location.path
+    assert unquote(location.path) == f"/api/{user_id}/tasks/{task_id}"
+    found = client.get(response["Location"])
+    assert found.status_code == 200, found.content
+    assert found.json()["id"] == task_id
 
 
 def test_create_with_only_a_title_uses_the_defaults(user, user_client, family):
