@@ -128,7 +128,7 @@ def support_user_create(*, email: str, password: str) -> User:
 
     Raises ``ValidationError`` for a bad or taken email or a password the validators refuse.
     """
-    email = support_email_clean(email)
+    email = support_email_clean(email=email)
     if not password:
         raise ValidationError("The password must not be empty.", code="password_empty")
     user = User(email=email, is_staff=True)
@@ -144,7 +144,7 @@ def support_user_create(*, email: str, password: str) -> User:
     return user
 
 
-def support_email_clean(email: str) -> str:
+def support_email_clean(*, email: str) -> str:
     """The email, normalised, if it is valid and free for a new staff user; else ``ValidationError``."""
     email = (email or "").strip().lower()
     try:

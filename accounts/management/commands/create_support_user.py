@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, email, password, **options):
         try:
-            email = support_email_clean(email)
+            email = support_email_clean(email=email)
             if password is None:
                 password = self._prompt_password()
             user = support_user_create(email=email, password=password)
