@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.db import transaction
 from django.utils.translation import ngettext
 
 from .models import Task
@@ -49,16 +50,18 @@ class TaskAdmin(admin.ModelAdmin):
         self._set_completion(request, queryset, completed=False)
 
     def _set_completion(self, request, queryset, *, completed: bool) -> None:
-        selected = queryset.count()
-        to_change = list(queryset.exclude(completed=completed))
-        changed = task_bulk_set_completion(queryset=queryset, completed=completed)
-        # The history records who changed what, as a change through the form would.
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=to_change,
-            action_flag=CHANGE,
-            change_message=[{"changed": {"fields": ["Completed"]}}],
-        )
+        # One transaction: a change is never left without its history entry.
+        with transaction.atomic():
+            selected = queryset.count()
+            to_change = list(queryset.exclude(completed=completed))
+            changed = task_bulk_set_completion(queryset=queryset, completed=completed)
+            # The history records who changed what, as a change through the form would.
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=to_change,
+                action_flag=CHANGE,
+                change_message=[{"changed": {"fields": ["Completed"]}}],
+            )
         state = "completed" if completed else "not completed"
         message = ngettext(
             "%(changed)d task marked %(state)s", "%(changed)d tasks marked %(state)s", changed

@@ -166,6 +166,20 @@ def test_action_is_one_update(super_client):
     assert Task.objects.filter(completed=True, completed_at__isnull=False).count() == 5
 
 
+def test_action_changes_nothing_when_its_history_cannot_be_written(super_client, monkeypatch):
+    task = TaskFactory()
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the history is unavailable")
+
+    monkeypatch.setattr(LogEntry.objects, "log_actions", fail)
+    with pytest.raises(RuntimeError):
+        run_action(super_client, "mark_completed", [task])
+
+    task.refresh_from_db()
+    assert (task.completed, task.completed_at) == (False, None)  # the UPDATE was rolled back
+
+
 def test_change_form_goes_through_the_service(staff_client):
     task = TaskFactory(title="Old title")
 
