@@ -27,7 +27,7 @@ from tasks.tests.factories import TaskFactory
         ("issue_dev_token", ["--email", "--name", "--minutes", "--force"]),
         ("create_support_user", ["--email", "--password"]),
         ("export_user_data", ["--output"]),
-        ("delete_user_data", ["--yes"]),
+        ("delete_user_data", ["--yes", "--dry-run"]),
     ],
 )
 def test_help_describes_the_options(name, options):
@@ -313,6 +313,35 @@ def test_delete_without_a_terminal_deletes_nothing(user, monkeypatch):
     with pytest.raises(CommandError, match="Aborted"):
         run_command("delete_user_data", user.pk)
     assert User.objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.parametrize("yes", [[], ["--yes"]])
+def test_delete_dry_run_says_what_would_go_and_deletes_nothing(user, other_user, monkeypatch, yes):
+    tasks = TaskFactory.create_batch(2, user=user)
+    staff = User.objects.create_user("staff@example.com", STAFF_PASSWORD, is_staff=True)
+    log_about(user, staff)
+    log_about(tasks[0], staff)
+
+    def no_questions(prompt=""):
+        raise AssertionError("a dry run asks nothing")
+
+    monkeypatch.setattr("builtins.input", no_questions)
+
+    output = run_command("delete_user_data", user.pk, "--dry-run", *yes)
+
+    assert (
+        f"Dry run: would delete user {user.pk} ({user.email}), 2 tasks and 2 admin log entries. "
+        "Nothing was deleted." in output
+    )
+    assert "Deleted" not in output
+    assert User.objects.filter(pk=user.pk).exists()
+    assert Task.objects.filter(user=user).count() == 2
+    assert LogEntry.objects.count() == 2
+
+
+def test_delete_dry_run_of_an_unknown_user_is_an_error(db):
+    with pytest.raises(CommandError, match="No user with id 'ghost'"):
+        run_command("delete_user_data", "ghost", "--dry-run")
 
 
 def test_delete_of_an_unknown_user_is_an_error(db):
