@@ -53,10 +53,11 @@ def demo_seed(*, users: int = 3, tasks: int = 10) -> DemoSeedResult:
     Every third task is completed. Demo users are Better Auth-style users without a password:
     use ``issue_dev_token demo_user_0001`` to call the API as one.
     """
+    # The one place of this rule: seed_demo turns the ValueError into its CommandError.
     if not 1 <= users <= MAX_DEMO_USERS:
-        raise ValueError(f"users must be between 1 and {MAX_DEMO_USERS}.")
+        raise ValueError(f"users must be between 1 and {MAX_DEMO_USERS}, not {users}.")
     if not 1 <= tasks <= MAX_DEMO_TASKS_PER_USER:
-        raise ValueError(f"tasks must be between 0 and {MAX_DEMO_TASKS_PER_USER}.")
+        raise ValueError(f"tasks must be between 1 and {MAX_DEMO_TASKS_PER_USER}, not {tasks}.")
     now = timezone.now()
     user_ids = [demo_user_id(n) for n in range(1, users + 1)]
 

@@ -1,5 +1,6 @@
 """The operators' commands about tasks, run through call_command, and their services."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -155,14 +156,30 @@ def test_seed_demo_does_not_touch_other_users_tasks(user):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--users", "0"], "--users must be between 1"),
-        (["--users", "-3"], "--users must be between 1"),
-        (["--users", "100000"], "--users must be between 1"),
-        (["--tasks", "0"], "--tasks must be between 1"),
+        (["--users", "0"], "users must be between 1 and 1000, not 0."),
+        (["--users", "-3"], "users must be between 1 and 1000, not -3."),
+        (["--users", "100000"], "users must be between 1 and 1000, not 100000."),
+        (["--tasks", "0"], "tasks must be between 1 and 1000, not 0."),
+        (["--tasks", "1001"], "tasks must be between 1 and 1000, not 1001."),
         (["--tasks", "many"], "invalid int value"),
     ],
 )
 def test_seed_demo_rejects_bad_counts(db, args, message):
-    with pytest.raises(CommandError, match=message):
+    with pytest.raises(CommandError, match=re.escape(message)):
         run_command("seed_demo", *args)
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("counts", "message"),
+    [
+        ({"users": 0}, "users must be between 1 and 1000, not 0."),
+        ({"users": 1001}, "users must be between 1 and 1000, not 1001."),
+        ({"tasks": 0}, "tasks must be between 1 and 1000, not 0."),
+        ({"tasks": 1001}, "tasks must be between 1 and 1000, not 1001."),
+    ],
+)
+def test_demo_seed_refuses_counts_out_of_range(db, counts, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        demo_seed(**counts)
     assert not User.objects.exists()
