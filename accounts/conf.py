@@ -133,7 +133,6 @@ def url_problem(url: str, *, name: str, origin_only: bool = False) -> str:
 
 # --- Diagnosis (``manage.py auth_check``; the admin or an API could show the same) --------
 
-MIN_SHARED_SECRET_BYTES = 32
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -160,10 +159,9 @@ def auth_check(*, fetch: bool = True) -> CheckReport:
     if config.shared_secret_enabled:
         size = len(config.shared_secret.encode())
         info(f"Shared-secret mode (HS256): on; BETTER_AUTH_SECRET is set ({size} bytes).")
-        if size < MIN_SHARED_SECRET_BYTES:
-            warning(
-                f"BETTER_AUTH_SECRET is shorter than {MIN_SHARED_SECRET_BYTES} bytes (production refuses it)."
-            )
+        minimum = settings.BETTER_AUTH_SECRET_MIN_BYTES
+        if size < minimum:
+            warning(f"BETTER_AUTH_SECRET is shorter than {minimum} bytes (production refuses it).")
     else:
         info("Shared-secret mode (HS256): off (BETTER_AUTH_SECRET is empty).")
     info(

@@ -166,3 +166,14 @@ def test_an_unusable_url_is_named_without_credentials_or_query():
     assert "must be an http(s) URL, not 'ftp://***@files/jwks?***'" in output
     for secret in SECRETS:
         assert secret not in output
+
+
+def test_the_minimum_secret_length_is_the_one_setting_production_enforces():
+    size = len(settings.BETTER_AUTH_SECRET.encode())
+    assert size >= settings.BETTER_AUTH_SECRET_MIN_BYTES  # the test secret passes by default
+    assert "shorter than" not in run()
+
+    with override_settings(BETTER_AUTH_SECRET_MIN_BYTES=size + 1):
+        output = run()
+
+    assert f"Warning: BETTER_AUTH_SECRET is shorter than {size + 1} bytes (production refuses it)." in output

@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import (
     BETTER_AUTH_SECRET,
+    BETTER_AUTH_SECRET_MIN_BYTES,
     BETTER_AUTH_URL,
     DEBUG,
     HTTPS_HSTS_INCLUDE_SUBDOMAINS,
@@ -17,7 +18,6 @@ from .base import (
     SECRET_KEY,
 )
 
-MIN_SHARED_SECRET_BYTES = 32
 MIN_DJANGO_SECRET_KEY_CHARS = 50
 MIN_DJANGO_SECRET_KEY_UNIQUE_CHARS = 5
 
@@ -34,9 +34,10 @@ if (
         "or not random enough."
     )
 # The shared secret may be absent only when JWKS mode alone verifies tokens.
-if (BETTER_AUTH_SECRET or not BETTER_AUTH_URL) and len(BETTER_AUTH_SECRET.encode()) < MIN_SHARED_SECRET_BYTES:
+_shared_secret_bytes = len(BETTER_AUTH_SECRET.encode())
+if (BETTER_AUTH_SECRET or not BETTER_AUTH_URL) and _shared_secret_bytes < BETTER_AUTH_SECRET_MIN_BYTES:
     raise ImproperlyConfigured(
-        f"BETTER_AUTH_SECRET is missing or shorter than {MIN_SHARED_SECRET_BYTES} bytes."
+        f"BETTER_AUTH_SECRET is missing or shorter than {BETTER_AUTH_SECRET_MIN_BYTES} bytes."
     )
 
 # Behind a TLS-terminating proxy (the usual deployment) the proxy sets this header.
