@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
+from accounts.tests.factories import UserFactory
 from conftest import assert_problem
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
@@ -160,6 +161,16 @@ def test_the_limit_is_per_user(user_client, client_for, other_user, low_rate):
         user_client.get("/api/tasks")
 
     assert client_for(other_user).get("/api/tasks").status_code == 200
+
+
+@pytest.mark.filterwarnings("error::django.core.cache.backends.base.CacheKeyWarning")
+def test_the_limit_counts_users_whose_ids_are_not_valid_cache_keys(client_for, low_rate):
+    # Spaces and long ids are fine for Better Auth and invalid in a memcached key.
+    client = client_for(UserFactory(id="an id with spaces " + "x" * 230))
+
+    statuses = [client.get("/api/tasks").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
 
 
 # --- 500, 503 ---------------------------------------------------------------------------------
