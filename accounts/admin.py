@@ -1,5 +1,7 @@
 """Users in the admin: support staff look people up; superusers manage staff accounts."""
 
+import contextlib
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -11,6 +13,7 @@ from django.utils.html import format_html
 from tasks.models import Task
 
 from .models import User
+from .services import user_delete_data
 
 INLINE_TASKS = 20
 
@@ -124,3 +127,21 @@ class UserAdmin(BaseUserAdmin):
     def all_tasks(self, user: User) -> str:
         url = reverse("admin:tasks_task_changelist")
         return format_html('<a href="{}?user__id__exact={}">All tasks of this user</a>', url, user.pk)
+
+    # Deleting here is the same erasure as ``delete_user_data``: the user, their tasks and the
+    # admin history about them (a bare delete would leave the history, which names them and
+    # their task titles). That history includes the "deleted" entry the admin has just written.
+
+    def delete_model(self, request, obj: User) -> None:
+        _erase(obj.pk)
+
+    def delete_queryset(self, request, queryset) -> None:
+        # One transaction per user: a failure leaves the users before it erased, none half-erased.
+        for user_id in list(queryset.order_by().values_list("pk", flat=True)):
+            _erase(user_id)
+
+
+def _erase(user_id: str) -> None:
+    # Gone already (another admin, the command): that is the outcome asked for.
+    with contextlib.suppress(User.DoesNotExist):
+        user_delete_data(user_id=user_id)

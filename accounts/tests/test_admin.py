@@ -4,6 +4,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -137,17 +138,61 @@ def test_superuser_edits_a_user_without_touching_tasks(super_client):
     assert Task.objects.filter(pk=task.pk).exists()
 
 
-def test_superuser_deletes_users_from_the_list(super_client):
-    user = UserFactory()
-    TaskFactory.create_batch(2, user=user)
+def log_about(obj, staff) -> None:
+    LogEntry.objects.log_actions(
+        user_id=staff.pk, queryset=[obj], action_flag=CHANGE, change_message="", single_object=True
+    )
+
+
+def logged_objects() -> set[tuple[str, str]]:
+    return {(entry.content_type.model, entry.object_id) for entry in LogEntry.objects.all()}
+
+
+def history_about(user) -> set[tuple[str, str]]:
+    """The (model, object id) pairs of the admin history about ``user`` and their tasks."""
+    tasks = {("task", str(pk)) for pk in Task.objects.filter(user=user).values_list("pk", flat=True)}
+    return {("user", user.pk), *tasks}
+
+
+@pytest.fixture
+def erasable(superuser):
+    """Two users with tasks and admin history about them and their tasks, and a bystander's."""
+    users = [*UserFactory.create_batch(2), UserFactory()]  # the last one is the bystander
+    for user in users:
+        log_about(user, superuser)
+        for task in TaskFactory.create_batch(2, user=user):
+            log_about(task, superuser)
+    return users
+
+
+def test_superuser_deletes_a_user_with_their_tasks_and_admin_history(super_client, erasable):
+    erased, *kept = erasable
+    kept_history = set().union(*(history_about(user) for user in kept))
+
+    response = super_client.post(reverse("admin:accounts_user_delete", args=[erased.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=erased.pk).exists()
+    assert not Task.objects.filter(user_id=erased.pk).exists()
+    # Not even the admin's own "deleted" entry is left: it names the user (by email).
+    assert logged_objects() == kept_history
+    assert Task.objects.filter(user__in=kept).count() == 4
+
+
+def test_superuser_deletes_users_from_the_list_with_their_tasks_and_admin_history(super_client, erasable):
+    *erased, bystander = erasable
+    kept_history = history_about(bystander)
 
     response = super_client.post(
-        CHANGELIST, {"action": "delete_selected", "_selected_action": [user.pk], "post": "yes"}
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [user.pk for user in erased], "post": "yes"},
     )
 
     assert response.status_code == 302
-    assert not User.objects.filter(pk=user.pk).exists()
-    assert not Task.objects.filter(user_id=user.pk).exists()
+    assert not User.objects.filter(pk__in=[user.pk for user in erased]).exists()
+    assert not Task.objects.filter(user_id__in=[user.pk for user in erased]).exists()
+    assert logged_objects() == kept_history
+    assert Task.objects.filter(user=bystander).count() == 2
 
 
 def test_superuser_adds_a_staff_account(super_client):
@@ -184,6 +229,23 @@ def test_support_may_view_users_but_not_change_add_or_delete_them(support_client
     assert support_client.get(reverse("admin:accounts_user_delete", args=[user.pk])).status_code == 403
     password_url = reverse("admin:auth_user_password_change", args=[user.pk])
     assert support_client.get(password_url).status_code == 403
+
+
+def test_support_cannot_delete_users_one_by_one_or_from_the_list(support_client, erasable):
+    users = erasable[:2]
+    before = logged_objects()
+
+    single = support_client.post(reverse("admin:accounts_user_delete", args=[users[0].pk]), {"post": "yes"})
+    bulk = support_client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [user.pk for user in users], "post": "yes"},
+    )
+
+    assert single.status_code == 403
+    assert bulk.status_code == 200  # the list again: the delete action is not offered to support
+    assert User.objects.filter(pk__in=[user.pk for user in users]).count() == 2
+    assert Task.objects.filter(user__in=users).count() == 4
+    assert logged_objects() == before
 
 
 def test_support_group_permissions(support_user):
