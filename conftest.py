@@ -7,7 +7,7 @@ from io import StringIO
 import jwt
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, load_command_class
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -88,6 +88,12 @@ def run_command(name: str, *args, **options) -> str:
     out = StringIO()
     call_command(name, *args, stdout=out, stderr=StringIO(), **options)
     return out.getvalue()
+
+
+def command_help(app_label: str, name: str) -> tuple[str, str]:
+    """A management command's ``help`` and the ``--help`` text its parser prints."""
+    command = load_command_class(app_label, name)
+    return command.help, command.create_parser("manage.py", name).format_help()
 
 
 @pytest.fixture

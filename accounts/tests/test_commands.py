@@ -8,7 +8,6 @@ import pytest
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import load_command_class
 from django.core.management.base import CommandError
 from django.test import override_settings
 
@@ -16,7 +15,7 @@ from accounts.models import User
 from accounts.roles import SUPPORT_GROUP_NAME
 from accounts.services import user_delete_data, user_export_data
 from accounts.tests.factories import UserFactory
-from conftest import STAFF_PASSWORD, make_token, run_command
+from conftest import STAFF_PASSWORD, command_help, make_token, run_command
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
@@ -31,9 +30,8 @@ from tasks.tests.factories import TaskFactory
     ],
 )
 def test_help_describes_the_options(name, options):
-    command = load_command_class("accounts", name)
-    text = command.create_parser("manage.py", name).format_help()
-    assert command.help.split()[0] in text
+    help_, text = command_help("accounts", name)
+    assert help_.split()[0] in text
     for option in options:
         assert option in text
 

@@ -4,12 +4,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.management import load_command_class
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import User
-from conftest import run_command
+from conftest import command_help, run_command
 from tasks.demo import demo_seed, demo_task_title, demo_user_id
 from tasks.models import Task
 from tasks.services import task_purge_completed
@@ -21,9 +20,8 @@ from tasks.tests.factories import TaskFactory
     [("seed_demo", ["--users", "--tasks"]), ("purge_completed", ["--older-than", "--dry-run"])],
 )
 def test_help_describes_the_options(name, options):
-    command = load_command_class("tasks", name)
-    text = command.create_parser("manage.py", name).format_help()
-    assert command.help.split()[0] in text
+    help_, text = command_help("tasks", name)
+    assert help_.split()[0] in text
     for option in options:
         assert option in text
 
