@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from tasks.models import Task
 
-from .models import User
+from .models import User, email_normalized
 from .services import user_delete_data
 
 INLINE_TASKS = 20
@@ -34,10 +34,10 @@ class UserAdminCreationForm(AdminUserCreationForm):
         field_classes = {}
 
     def clean_email(self):
-        email = (self.cleaned_data.get("email") or "").strip().lower()
+        email = email_normalized(self.cleaned_data.get("email") or "")
         if not email:
             raise forms.ValidationError("Staff sign in with their email: it is required.")
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.filter(email=email).exists():
             raise forms.ValidationError("A user with this email already exists.")
         return email
 

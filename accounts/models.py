@@ -25,6 +25,16 @@ def new_local_user_id() -> str:
     return f"local_{secrets.token_urlsafe(18)}"
 
 
+def email_normalized(value: str) -> str:
+    """An email as it is stored and looked up: stripped and lower-cased.
+
+    Lookups compare it exactly. ``iexact`` would compare under the database's case rules,
+    and PostgreSQL's UPPER() turns the long s (U+017F) into "S": a Better Auth user could then
+    sign up as "\u017fupport@…" and make a staff member's "support@…" match two accounts.
+    """
+    return value.strip().lower()
+
+
 class UserManager(BaseUserManager):
     """Creates staff with a password; Better Auth users come from tokens (``services``)."""
 
@@ -32,7 +42,7 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         # Staff sign into the admin with their email, in any letter case.
-        return self.get(email__iexact=username)
+        return self.get(email=email_normalized(username))
 
     def create_user(self, email=None, password=None, **fields):
         user = self.model(email=self.normalize_email(email) or None, **fields)
@@ -81,5 +91,5 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs):
         # Emails compare case-insensitively everywhere; store them one way.
-        self.email = self.email.strip().lower() if self.email else None
+        self.email = email_normalized(self.email) if self.email else None
         super().save(*args, **kwargs)

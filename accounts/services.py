@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tasks.models import Task
 
-from .models import User
+from .models import User, email_normalized
 from .roles import support_group_ensure
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def _clean_email(value: object) -> str | None:
     """A valid address, lower-cased; anything else (not a string, malformed, NUL) is no email."""
     if not isinstance(value, str) or not value.strip() or len(value) > EMAIL_MAX_LENGTH:
         return None
-    email = value.strip().lower()
+    email = email_normalized(value)
     try:
         validate_email(email)  # also refuses NUL, which PostgreSQL cannot store
     except ValidationError:
@@ -146,12 +146,12 @@ def support_user_create(*, email: str, password: str) -> User:
 
 def support_email_clean(*, email: str) -> str:
     """The email, normalised, if it is valid and free for a new staff user; else ``ValidationError``."""
-    email = (email or "").strip().lower()
+    email = email_normalized(email or "")
     try:
         validate_email(email)
     except ValidationError:
         raise ValidationError(f"{email!r} is not a valid email address.", code="invalid_email") from None
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.filter(email=email).exists():
         raise ValidationError(f"A user with the email {email} already exists.", code="email_taken")
     return email
 

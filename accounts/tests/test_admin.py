@@ -7,14 +7,16 @@ from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import SUPPORT_GROUP_NAME, SUPPORT_GROUP_PERMISSIONS, support_group_ensure
+from accounts.services import support_user_create, user_sync_from_claims
 from accounts.tests.factories import UserFactory
-from conftest import STAFF_PASSWORD
+from conftest import STAFF_PASSWORD, make_token
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 
@@ -307,3 +309,29 @@ def test_ensure_keeps_rights_an_administrator_added():
     support_group_ensure()
 
     assert group_permissions() == {*SUPPORT_GROUP_PERMISSIONS, ("auth", "view_group")}
+
+
+# --- Look-alike emails -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("look_alike", ["\u017fupport@example.com", "SUPPORT@example.com"])
+def test_a_look_alike_app_email_cannot_lock_staff_out(support_user, look_alike, api_client):
+    # PostgreSQL's UPPER("\u017f") is "S": a case-insensitive lookup would find two accounts.
+    token = make_token(sub="ba_mallory", email=look_alike)
+    assert api_client.get("/api/tasks", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+
+    client = Client()
+    response = client.post(
+        reverse("admin:login"), {"username": "Support@Example.com", "password": STAFF_PASSWORD}
+    )
+
+    assert response.status_code == 302, response.content[:300]
+    assert client.session["_auth_user_id"] == support_user.pk
+
+
+def test_a_look_alike_app_email_does_not_reserve_a_staff_email(db):
+    user_sync_from_claims(user_id="ba_mallory", email="\u017fupport@example.com", name="")
+
+    staff = support_user_create(email="support@example.com", password=STAFF_PASSWORD)
+
+    assert staff.email == "support@example.com"
