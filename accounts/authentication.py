@@ -19,6 +19,7 @@ from .models import User, user_id_is_usable
 from .services import user_sync_from_claims
 
 USER_ID_CLAIMS = ("sub", "id", "user_id")
+TIME_CLAIMS = ("exp", "nbf", "iat")
 BEARER = b"bearer"
 
 
@@ -122,7 +123,7 @@ class BetterAuthJWTAuthentication(JWTAuthentication):
     ) -> dict:
         """Checks signature, ``exp`` (required), ``nbf``/``iat``, and ``iss``/``aud`` when expected."""
         try:
-            return jwt.decode(
+            claims = jwt.decode(
                 raw_token,
                 key=key,
                 algorithms=[algorithm],
@@ -145,6 +146,15 @@ class BetterAuthJWTAuthentication(JWTAuthentication):
             raise TokenInvalid("The token's signature does not match.") from None
         except jwt.PyJWTError:
             raise TokenInvalid() from None
+        self.check_time_claims(claims)
+        return claims
+
+    def check_time_claims(self, claims: dict) -> None:
+        """``exp``, ``nbf`` and ``iat`` are JSON numbers (RFC 7519), not strings PyJWT would convert."""
+        for claim in TIME_CLAIMS:
+            value = claims.get(claim)
+            if claim in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+                raise TokenInvalid(f"The token's {claim!r} claim is not a number.")
 
     def get_user_id(self, claims: dict) -> str:
         """The Better Auth user id: ``sub``, else ``id``, else ``user_id``."""

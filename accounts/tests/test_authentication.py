@@ -135,6 +135,28 @@ def test_token_without_exp_is_refused():
     assert "exp" in body["detail"]
 
 
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+@pytest.mark.parametrize("kind", ["string", "bool"])
+def test_time_claims_must_be_json_numbers(claim, kind):
+    now = int(time.time())
+    good = {"exp": now + 600, "nbf": now - 60, "iat": now - 60}[claim]
+    token = make_token(sub="ba_alice", **{claim: str(good) if kind == "string" else True})
+
+    # exp: true reads as 1970-01-01T00:00:01 to PyJWT, so it is refused as expired first.
+    expected = "token_expired" if (claim, kind) == ("exp", "bool") else "token_invalid"
+    body = assert_401(get_with(token), expected, token=token)
+
+    assert expected == "token_expired" or claim in body["detail"]
+    assert not User.objects.exists()
+
+
+def test_fractional_time_claims_are_numbers_too():
+    now = time.time()
+    token = make_token(sub="ba_alice", exp=now + 600.5, iat=now - 1.25, nbf=now - 1.25)
+
+    assert get_with(token).status_code == 200
+
+
 @pytest.mark.parametrize("claim", ["nbf", "iat"])
 def test_token_not_yet_valid_is_invalid(claim):
     token = make_token(sub="ba_alice", **{claim: int(time.time()) + settings.JWT_LEEWAY + 120})
