@@ -5,6 +5,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from .problems import DATABASE_UNAVAILABLE, database_unavailable_response, problem_response
 from .request_id import request_id_var
@@ -98,3 +99,22 @@ class DatabaseUnavailableMiddleware:
             logger.error("Database unavailable (%s) on %s", exception.__class__.__name__, request.path)
             return database_unavailable_response()
         return None
+
+
+class PrivateApiResponsesMiddleware:
+    """``/api/`` answers belong to one user: no shared cache keeps them, clients revalidate.
+
+    ``private, no-cache`` still lets the browser keep a copy and revalidate it with the
+    ``ETag`` (a 304 costs no body); ``Vary: Authorization`` keeps one user's copy from
+    answering another's request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            patch_cache_control(response, private=True, no_cache=True)
+            patch_vary_headers(response, ["Authorization"])
+        return response
