@@ -13,7 +13,7 @@ from .request_id import request_id_var
 logger = logging.getLogger(__name__)
 
 # A caller's id is echoed only when it is short and plain, so logs cannot be forged with it.
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
 class RequestIDMiddleware:
@@ -24,7 +24,8 @@ class RequestIDMiddleware:
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        # fullmatch: "$" would let a trailing newline through, which no header may carry.
+        request_id = incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         # Not reset afterwards: Django logs a 5xx only once this middleware has returned,
         # and that line should carry the id too. The next request sets its own.
         request_id_var.set(request_id)

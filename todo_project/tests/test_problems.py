@@ -282,8 +282,30 @@ def test_a_safe_request_id_is_echoed(user_client, request_id):
 
 @pytest.mark.parametrize(
     "request_id",
-    ["", "has space", "x" * 129, "line\nbreak", "tab\there", "ünïcode", "semi;colon", "<script>", "a/b"],
-    ids=["empty", "space", "too-long", "newline", "tab", "unicode", "semicolon", "markup", "slash"],
+    [
+        "",
+        "has space",
+        "x" * 129,
+        "line\nbreak",
+        "trailing-newline\n",
+        "tab\there",
+        "ünïcode",
+        "semi;colon",
+        "<script>",
+        "a/b",
+    ],
+    ids=[
+        "empty",
+        "space",
+        "too-long",
+        "newline",
+        "trailing-newline",
+        "tab",
+        "unicode",
+        "semicolon",
+        "markup",
+        "slash",
+    ],
 )
 def test_an_unsafe_request_id_is_replaced(user_client, request_id):
     response = user_client.get("/api/tasks", HTTP_X_REQUEST_ID=request_id)
