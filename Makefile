@@ -13,7 +13,8 @@ run: install .env migrate
 	@echo
 	@echo "Try the API (token valid 60 minutes, for user $(DEV_USER)):"
 	@echo
-	@token=$$($(BIN)/python manage.py issue_dev_token $(DEV_USER) --email $(DEV_USER)@example.com --name "Dev User") \
+	@# --force: DEBUG is off in the development .env too, and this target is development by definition.
+	@token=$$($(BIN)/python manage.py issue_dev_token $(DEV_USER) --email $(DEV_USER)@example.com --name "Dev User" --force) \
 		&& echo "  curl -H 'Authorization: Bearer $$token' http://$(HOST):$(PORT)/api/tasks"
 	@echo
 	@echo "Admin: http://$(HOST):$(PORT)/admin/   API docs: http://$(HOST):$(PORT)/api/docs/ (open them"

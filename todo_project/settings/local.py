@@ -1,6 +1,7 @@
 """Development settings: ``manage.py``'s default.
 
-``make run`` writes a ``.env`` with freshly generated secrets and ``DJANGO_DEBUG=true``.
+``make run`` writes a ``.env`` with freshly generated secrets (and ``DJANGO_DEBUG=false``:
+errors answer as the contract says; set it to true for Django's debug pages).
 Without one, Django still starts, with a signing key that lives only as long as the
 process (sessions do not survive a restart; nothing secret is kept in the code).
 """
