@@ -37,9 +37,7 @@ class UserAdminCreationForm(AdminUserCreationForm):
         email = email_normalized(self.cleaned_data.get("email") or "")
         if not email:
             raise forms.ValidationError("Staff sign in with their email: it is required.")
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError("A user with this email already exists.")
-        return email
+        return email  # the model form's own unique check then runs on this normalised value
 
 
 class NewestTasksFormSet(forms.BaseInlineFormSet):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from jwt import PyJWKClient, PyJWKSet, PyJWTError
 
-from .conf import ASYMMETRIC_ALGORITHMS, AuthConfig, auth_config, redact_url
+from .conf import ASYMMETRIC_ALGORITHMS, AuthConfig, redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,6 @@ class JWKSKeyCache:
         self.lifespan = lifespan
         self.cooldown = cooldown
         self.timeout = timeout
-        self.fetch_attempts = 0
         self._snapshot: _Snapshot | None = None
         self._last_attempt: float | None = None
         self._lock = threading.Lock()
@@ -140,7 +139,6 @@ class JWKSKeyCache:
 
     def _refetch(self) -> None:
         self._last_attempt = _clock()
-        self.fetch_attempts += 1
         try:
             keys = fetch_signing_keys(self.url, timeout=self.timeout)
         except JWKSError as exc:
@@ -155,9 +153,8 @@ _caches: dict[tuple, JWKSKeyCache] = {}
 _caches_lock = threading.Lock()
 
 
-def jwks_key_cache(config: AuthConfig | None = None) -> JWKSKeyCache:
+def jwks_key_cache(config: AuthConfig) -> JWKSKeyCache:
     """The process-wide cache for the configured JWKS URL (one per configuration)."""
-    config = config or auth_config()
     params = (config.jwks_url, config.jwks_cache_seconds, config.jwks_refetch_cooldown, config.jwks_timeout)
     with _caches_lock:
         cache = _caches.get(params)

@@ -45,7 +45,7 @@ class UserManager(BaseUserManager):
         return self.get(email=email_normalized(username))
 
     def create_user(self, email=None, password=None, **fields):
-        user = self.model(email=self.normalize_email(email) or None, **fields)
+        user = self.model(email=email or None, **fields)  # save() normalises it
         user.set_password(password)  # None makes the password unusable.
         user.save(using=self._db)
         return user

@@ -23,8 +23,8 @@ from .roles import support_group_ensure
 
 logger = logging.getLogger(__name__)
 
-EMAIL_MAX_LENGTH = 254
-NAME_MAX_LENGTH = 255
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length
+NAME_MAX_LENGTH = User._meta.get_field("name").max_length
 
 
 def user_sync_from_claims(*, user_id: str, email: object = None, name: object = None) -> User:

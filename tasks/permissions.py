@@ -7,7 +7,6 @@ class IsPathUser(BasePermission):
     """On ``/api/{user_id}/…`` routes, ``{user_id}`` must be the token's user."""
 
     message = "You may only use your own tasks."
-    code = "forbidden"
 
     def has_permission(self, request, view) -> bool:
         path_user_id = view.kwargs.get("user_id")

@@ -42,13 +42,6 @@ def task_update(*, task: Task, **fields) -> Task:
     return task
 
 
-def task_set_completion(*, task: Task, completed: bool) -> Task:
-    """Marks the task completed or not; a no-op change still leaves it as asked."""
-    if task.completed == completed:
-        return task
-    return task_update(task=task, completed=completed)
-
-
 @transaction.atomic
 def task_toggle_completion(*, task: Task) -> Task:
     """Flips ``completed``, reading the row under a lock so two toggles flip it twice."""

@@ -15,7 +15,7 @@ from .pagination import TaskPagination
 from .permissions import IsPathUser
 from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, TaskSchema, UserPathSchema
 from .serializers import TaskCompletionSerializer, TaskSerializer
-from .services import task_create, task_set_completion, task_toggle_completion, task_update
+from .services import task_create, task_toggle_completion, task_update
 
 USER_ID_PARAMETER = OpenApiParameter(
     "user_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Your Better Auth user id."
@@ -59,7 +59,8 @@ class TaskViewSet(viewsets.ModelViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        return Task.objects.filter(user=self.request.user).order_by("-created_at", "-id")
+        # Newest first, ties by id: Task.Meta.ordering, which the cursor relies on.
+        return Task.objects.filter(user=self.request.user)
 
     def filter_queryset(self, queryset):
         # Filters and ordering are the list's: a task's own URL names it whatever the query says.
@@ -89,7 +90,7 @@ class TaskViewSet(viewsets.ModelViewSet):
         body = TaskCompletionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if "completed" in body.validated_data:
-            task = task_set_completion(task=task, completed=body.validated_data["completed"])
+            task = task_update(task=task, completed=body.validated_data["completed"])
         else:
             task = task_toggle_completion(task=task)
         return Response(self.get_serializer(task).data)

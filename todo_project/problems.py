@@ -18,13 +18,8 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 # DRF answers a failed validation with 400; the contract says 422 for every validation error.
 _STATUS_OVERRIDES = {exceptions.ValidationError: 422}
-_CODE_OVERRIDES = {
-    "invalid": "validation_error",
-    "parse_error": "malformed_json",
-    "permission_denied": "forbidden",
-    "not_found": "not_found",
-    "unsupported_media_type": "unsupported_media_type",
-}
+# DRF's codes where the contract names them otherwise.
+_CODE_OVERRIDES = {"parse_error": "malformed_json", "permission_denied": "forbidden"}
 
 
 def problem(status: int, code: str, detail: str, **extra) -> dict:
@@ -60,10 +55,11 @@ def database_unavailable_response(detail: str = "The database is unavailable; tr
 
 
 def exception_handler(exc, context):
-    """DRF's exception handler, with every answer reshaped as a problem."""
-    if isinstance(exc, DATABASE_UNAVAILABLE):
-        # Left to DatabaseUnavailableMiddleware, which answers it on every route alike.
-        return None
+    """DRF's exception handler, with every answer reshaped as a problem.
+
+    A database error is no APIException, so DRF's handler leaves it (``None``) to
+    DatabaseUnavailableMiddleware, which answers it on every route alike.
+    """
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
