@@ -154,6 +154,11 @@ if _database["ENGINE"] == "django.db.backends.postgresql":
     _database.setdefault("OPTIONS", {})
     # A bounded connect time: /api/ready must answer 503, not hang, when the database is gone.
     _database["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+    if env_bool("DATABASE_POOL", False):
+        # psycopg's pool (one per process) keeps the connections instead of Django, which
+        # refuses to combine it with persistent connections.
+        _database["OPTIONS"]["pool"] = True
+        _database["CONN_MAX_AGE"] = 0
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
