@@ -214,6 +214,23 @@ def test_superuser_adds_a_staff_account(super_client):
     assert created.id.startswith("local_")
 
 
+@pytest.mark.parametrize("email", ["", "   "], ids=["empty", "blank"])
+def test_a_staff_account_added_in_the_admin_needs_an_email(super_client, email):
+    before = User.objects.count()
+
+    response = super_client.post(
+        reverse("admin:accounts_user_add"),
+        {"email": email, "usable_password": "true", "password1": STAFF_PASSWORD, "password2": STAFF_PASSWORD},
+    )
+
+    assert response.status_code == 200  # the form again, not a redirect to the new user
+    assert response.context["adminform"].form.errors["email"] == [
+        "Staff sign in with their email: it is required."
+    ]
+    assert "Staff sign in with their email: it is required." in response.content.decode()
+    assert User.objects.count() == before
+
+
 # --- The Support group ------------------------------------------------------------------------
 
 

@@ -117,6 +117,72 @@ def test_plain_http_to_another_host_is_a_warning():
     assert "plain http" in output
 
 
+PLAIN_HTTP = "The JWKS URL is plain http: whoever is on the path could hand out keys. Use https."
+ZERO_COOLDOWN = "BETTER_AUTH_JWKS_REFETCH_COOLDOWN is 0: tokens with random kids each cause a fetch."
+BAD_TIMEOUT = "BETTER_AUTH_JWKS_TIMEOUT must be more than 0 seconds."
+
+
+@pytest.mark.parametrize(
+    ("origin", "jwks_url", "warned"),
+    [
+        ("http://auth.example.com", "", True),
+        ("https://auth.example.com", "http://keys.example.com/jwks", True),
+        ("https://auth.example.com", "", False),
+        ("http://localhost:3000", "", False),
+        ("http://127.0.0.1:3000", "", False),
+        ("http://[::1]:3000", "", False),
+        ("https://auth.example.com", "http://127.0.0.1:3000/jwks", False),
+    ],
+)
+def test_plain_http_is_a_warning_only_off_loopback(origin, jwks_url, warned):
+    with override_settings(BETTER_AUTH_URL=origin, BETTER_AUTH_JWKS_URL=jwks_url):
+        report = auth_check(fetch=False)
+
+    assert (("warning", PLAIN_HTTP) in report.lines) is warned
+    assert report.ok
+
+
+@override_settings(BETTER_AUTH_URL="https://auth.example.com")
+def test_zero_refetch_cooldown_is_a_warning():
+    with override_settings(BETTER_AUTH_JWKS_REFETCH_COOLDOWN=0):
+        report = auth_check(fetch=False)
+        output = run("--no-fetch")
+
+    assert ("warning", ZERO_COOLDOWN) in report.lines
+    assert report.ok
+    assert f"Warning: {ZERO_COOLDOWN}" in output
+    assert output.rstrip().endswith("OK")
+    with override_settings(BETTER_AUTH_JWKS_REFETCH_COOLDOWN=1):
+        assert ("warning", ZERO_COOLDOWN) not in auth_check(fetch=False).lines
+
+
+@override_settings(BETTER_AUTH_URL="https://auth.example.com")
+@pytest.mark.parametrize("timeout", [0, -1])
+def test_zero_or_negative_timeout_is_an_error(timeout):
+    with override_settings(BETTER_AUTH_JWKS_TIMEOUT=timeout):
+        report = auth_check(fetch=False)
+        output, message = run_failing("--no-fetch")
+
+    assert ("error", BAD_TIMEOUT) in report.lines
+    assert not report.ok
+    assert f"Error: {BAD_TIMEOUT}" in output
+    assert "cannot work" in message
+
+
+def test_a_bad_timeout_fails_before_any_fetch(jwks_mode):
+    with override_settings(BETTER_AUTH_JWKS_TIMEOUT=0):
+        report = auth_check()
+
+    assert ("error", BAD_TIMEOUT) in report.lines
+    assert report.key_ids == []
+    assert jwks_mode.requests == 0
+
+
+@override_settings(BETTER_AUTH_URL="https://auth.example.com", BETTER_AUTH_JWKS_TIMEOUT=0.5)
+def test_a_fractional_timeout_is_fine():
+    assert ("error", BAD_TIMEOUT) not in auth_check(fetch=False).lines
+
+
 @override_settings(BETTER_AUTH_SECRET="short")
 def test_short_secret_is_a_warning_and_never_printed():
     output = run()

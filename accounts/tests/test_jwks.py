@@ -196,6 +196,24 @@ def test_missing_kid_is_refused(jwks_mode, ed25519_key):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("kid", ["", "k" * 257], ids=["empty", "257-chars"])
+def test_empty_or_oversized_kid_is_refused_without_a_fetch(jwks_mode, ed25519_key, kid):
+    body = assert_401(get_with(jwks_mode.sign(ed25519_key, headers={"kid": kid})))
+
+    assert "names no key" in body["detail"]
+    assert jwks_mode.requests == 0
+
+
+@pytest.mark.django_db
+def test_kid_of_256_chars_is_still_looked_up(jwks_mode, ed25519_key):
+    """The limit is exactly 256: a kid that long is a key id like any other (and unknown here)."""
+    body = assert_401(get_with(jwks_mode.sign(ed25519_key, headers={"kid": "k" * 256})))
+
+    assert "unknown key" in body["detail"]
+    assert jwks_mode.requests == 1
+
+
+@pytest.mark.django_db
 def test_key_of_another_type_than_the_alg_is_refused(jwks_mode, ed25519_key, es256_key):
     jwks_mode.publish(ed25519_key, es256_key)
     # ES256 header, but the kid names the Ed25519 key.

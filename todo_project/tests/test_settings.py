@@ -106,6 +106,29 @@ def test_a_vague_boolean_is_a_configuration_error():
     assert "DJANGO_DEBUG must be true or false" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("API_MAX_BODY_BYTES", "abc", "API_MAX_BODY_BYTES must be a whole number, not 'abc'."),
+        ("API_MAX_BODY_BYTES", "1.5", "API_MAX_BODY_BYTES must be a whole number, not '1.5'."),
+        ("API_MAX_BODY_BYTES", "-1", "API_MAX_BODY_BYTES must not be negative."),
+        ("BETTER_AUTH_JWKS_TIMEOUT", "-3", "BETTER_AUTH_JWKS_TIMEOUT must not be negative."),
+    ],
+)
+def test_a_bad_whole_number_is_a_configuration_error(name, value, message):
+    result = run_django(f"print(settings.{name})", "todo_project.settings.local", **{name: value})
+    assert result.returncode != 0, result.stdout
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_a_whole_number_from_the_environment_is_read():
+    result = run_django(
+        "print(settings.API_MAX_BODY_BYTES)", "todo_project.settings.local", API_MAX_BODY_BYTES=" 0 "
+    )
+    assert result.stdout.strip() == "0", result.stderr
+
+
 def test_times_are_utc():
     result = run_django("print(settings.TIME_ZONE, settings.USE_TZ)", "todo_project.settings.local")
     assert result.stdout.split() == ["UTC", "True"], result.stderr
