@@ -1,8 +1,12 @@
 """Fixtures shared by every test module: API clients, users and tokens."""
 
+import os
+import subprocess
+import sys
 import time
 from http import HTTPStatus
 from io import StringIO
+from pathlib import Path
 
 import jwt
 import pytest
@@ -16,6 +20,25 @@ from accounts.services import support_user_create
 from accounts.tests.factories import UserFactory
 
 STAFF_PASSWORD = "a-long-support-password-42"
+ROOT = Path(__file__).resolve().parent
+
+
+def run_django(code: str, settings_module: str, **env: str) -> subprocess.CompletedProcess:
+    """Runs ``code`` in a fresh interpreter after ``django.setup()``, with only ``env`` set.
+
+    For what only a new process can show: settings read at import, a database that is gone.
+    No .env file is read, so a developer's own cannot change what the test sees.
+    """
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "DJANGO_ENV_FILE": "",
+        **env,
+    }
+    script = f"import django; django.setup(); from django.conf import settings; {code}"
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
 
 
 def assert_problem(response, status: int, code: str | None = None) -> dict:

@@ -1,14 +1,10 @@
 """The public probes, with the database up and with it gone."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import run_django
 
 
 @pytest.mark.django_db
@@ -30,9 +26,11 @@ def test_ready_answers_when_the_database_does(api_client, path):
 # With the database gone. A closed port on loopback refuses at once; a fresh interpreter
 # is the only honest way to start Django against it.
 DATABASE_DOWN_SCRIPT = """
-import django, json
-django.setup()
+import json, time
+import jwt
 from django.test import Client
+CLAIMS = {"sub": "u1", "exp": int(time.time()) + 60}
+TOKEN = jwt.encode(CLAIMS, settings.BETTER_AUTH_SECRET, algorithm="HS256")
 client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
 out = {}
 requests = [
@@ -55,24 +53,11 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def database_down():
-    token_code = (
-        "import jwt, time; TOKEN = jwt.encode({'sub': 'u1', 'exp': int(time.time()) + 60}, "
-        "'test-only-better-auth-shared-secret-0123456789', algorithm='HS256')\n"
-    )
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_ENV_FILE": "",
-        "DJANGO_SETTINGS_MODULE": "todo_project.settings.test",
-        "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nothing_listens_here",
-        "DATABASE_CONNECT_TIMEOUT": "2",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", token_code + DATABASE_DOWN_SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = run_django(
+        DATABASE_DOWN_SCRIPT,
+        "todo_project.settings.test",
+        DATABASE_URL="postgresql://postgres@127.0.0.1:1/nothing_listens_here",
+        DATABASE_CONNECT_TIMEOUT="2",
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -5,28 +5,13 @@ import os
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from conftest import ROOT, run_django
+
 GOOD_DJANGO_KEY = secrets.token_urlsafe(50)
 GOOD_SHARED_SECRET = secrets.token_urlsafe(32)
-
-
-def run_django(code: str, settings_module: str, **env: str) -> subprocess.CompletedProcess:
-    """Runs ``code`` after ``django.setup()`` with only ``env`` set (no .env file is read)."""
-    environment = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": settings_module,
-        # Read no .env file: a developer's own must not change what these tests see.
-        "DJANGO_ENV_FILE": "",
-        **env,
-    }
-    script = f"import django; django.setup(); from django.conf import settings; {code}"
-    return subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
-    )
 
 
 def production(code: str = "print('ok')", **env: str) -> subprocess.CompletedProcess:
