@@ -78,18 +78,16 @@ class AuthConfig:
 
 def auth_config() -> AuthConfig:
     """The configuration as the settings say it now."""
-    origin = settings.BETTER_AUTH_URL.strip().rstrip("/")
-    jwks_url = settings.BETTER_AUTH_JWKS_URL.strip() or (f"{origin}{JWKS_PATH}" if origin else "")
-    algorithms = settings.BETTER_AUTH_JWKS_ALGORITHMS
-    if isinstance(algorithms, str):
-        algorithms = algorithms.split(",")
-    configured = [alg.strip() for alg in algorithms if alg.strip()]
+    # The settings module already read and stripped the environment; what is derived is here.
+    origin = settings.BETTER_AUTH_URL.rstrip("/")
+    jwks_url = settings.BETTER_AUTH_JWKS_URL or (f"{origin}{JWKS_PATH}" if origin else "")
+    configured = settings.BETTER_AUTH_JWKS_ALGORITHMS
     return AuthConfig(
         shared_secret=settings.BETTER_AUTH_SECRET,
         origin=origin,
         jwks_url=jwks_url,
-        issuer=settings.BETTER_AUTH_ISSUER.strip(),
-        audience=settings.BETTER_AUTH_AUDIENCE.strip(),
+        issuer=settings.BETTER_AUTH_ISSUER,
+        audience=settings.BETTER_AUTH_AUDIENCE,
         # Only public-key algorithms: an HS256 token never reaches a public key.
         jwks_algorithms=tuple(alg for alg in configured if alg in ASYMMETRIC_ALGORITHMS),
         ignored_jwks_algorithms=tuple(alg for alg in configured if alg not in ASYMMETRIC_ALGORITHMS),

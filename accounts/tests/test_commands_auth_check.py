@@ -243,3 +243,13 @@ def test_the_minimum_secret_length_is_the_one_setting_production_enforces():
         output = run()
 
     assert f"Warning: BETTER_AUTH_SECRET is shorter than {size + 1} bytes (production refuses it)." in output
+
+
+def test_an_origin_with_a_trailing_slash_implies_the_same_urls():
+    from accounts.conf import auth_config
+
+    with override_settings(BETTER_AUTH_URL="https://app.example.com/"):
+        config = auth_config()
+
+    assert config.jwks_url == "https://app.example.com/api/auth/jwks"
+    assert config.jwks_issuer == config.jwks_audience == "https://app.example.com"

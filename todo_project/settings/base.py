@@ -185,7 +185,7 @@ BETTER_AUTH_SECRET = env_str("BETTER_AUTH_SECRET")
 # Production refuses a shorter one, auth_check warns (RFC 7518: an HS256 key has >= 256 bits).
 BETTER_AUTH_SECRET_MIN_BYTES = 32
 # JWKS mode: the Better Auth origin turns it on; the others override what it implies.
-BETTER_AUTH_URL = env_str("BETTER_AUTH_URL").rstrip("/")
+BETTER_AUTH_URL = env_str("BETTER_AUTH_URL")
 BETTER_AUTH_JWKS_URL = env_str("BETTER_AUTH_JWKS_URL")
 BETTER_AUTH_ISSUER = env_str("BETTER_AUTH_ISSUER")
 BETTER_AUTH_AUDIENCE = env_str("BETTER_AUTH_AUDIENCE")
