@@ -16,9 +16,9 @@ from accounts.models import User
 from accounts.roles import SUPPORT_GROUP_NAME, SUPPORT_GROUP_PERMISSIONS, support_group_ensure
 from accounts.services import support_user_create, user_sync_from_claims
 from accounts.tests.factories import UserFactory
-from conftest import STAFF_PASSWORD, make_token
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
+from testing.helpers import STAFF_PASSWORD, make_token
 
 CHANGELIST = reverse("admin:accounts_user_changelist")
 support_migration = importlib.import_module("accounts.migrations.0002_support_group")

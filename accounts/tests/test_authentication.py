@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from conftest import make_token
+from testing.helpers import make_token
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from accounts.models import User
 from accounts.roles import SUPPORT_GROUP_NAME
 from accounts.services import user_delete_data, user_export_data
 from accounts.tests.factories import UserFactory
-from conftest import STAFF_PASSWORD, command_help, make_token, run_command
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
+from testing.helpers import STAFF_PASSWORD, command_help, make_token, run_command
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from accounts.conf import auth_check
-from accounts.tests.conftest import make_key
+from accounts.tests.better_auth import make_key
 
 
 def run(*args) -> str:

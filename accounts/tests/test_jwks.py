@@ -19,8 +19,8 @@ from rest_framework.test import APIClient
 from accounts import jwks
 from accounts.conf import redact_url
 from accounts.models import User
-from accounts.tests.conftest import make_key
-from conftest import make_token
+from accounts.tests.better_auth import make_key
+from testing.helpers import make_token
 
 URL = "/api/tasks"
 

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.services import user_sync_from_claims
 from accounts.tests.factories import UserFactory
-from conftest import make_token
+from testing.helpers import make_token
 
 URL = "/api/tasks"
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from conftest import STAFF_PASSWORD
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
+from testing.helpers import STAFF_PASSWORD
 
 CHANGELIST = reverse("admin:tasks_task_changelist")
 

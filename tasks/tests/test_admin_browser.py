@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from accounts.services import support_user_create
 from accounts.tests.factories import UserFactory
-from conftest import STAFF_PASSWORD
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
+from testing.helpers import STAFF_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -7,8 +7,8 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 
 from tasks.models import Task
-from tasks.tests.conftest import snapshot, tasks_url
 from tasks.tests.factories import TaskFactory
+from tasks.tests.helpers import snapshot, tasks_url
 
 pytestmark = pytest.mark.django_db
 

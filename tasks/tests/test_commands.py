@@ -8,11 +8,11 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import User
-from conftest import command_help, run_command
 from tasks.demo import demo_seed, demo_task_title, demo_user_id
 from tasks.models import Task
 from tasks.services import task_purge_completed
 from tasks.tests.factories import TaskFactory
+from testing.helpers import command_help, run_command
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ user's rows must be exactly as they were.
 
 import pytest
 
-from conftest import assert_problem
 from tasks.models import Task
-from tasks.tests.conftest import snapshot, tasks_url
 from tasks.tests.factories import TaskFactory
+from tasks.tests.helpers import snapshot, tasks_url
+from testing.helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 

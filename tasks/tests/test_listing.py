@@ -11,8 +11,8 @@ from django.db import connection
 
 from tasks.models import Task
 from tasks.pagination import cursor_seal, cursor_unseal
-from tasks.tests.conftest import tasks_url
 from tasks.tests.factories import TaskFactory
+from tasks.tests.helpers import tasks_url
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tasks.tests.conftest import tasks_url
 from tasks.tests.factories import TaskFactory
+from tasks.tests.helpers import tasks_url
 
 pytestmark = pytest.mark.django_db
 

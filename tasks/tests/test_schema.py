@@ -10,9 +10,9 @@ from drf_spectacular.validation import validate_schema
 from jsonschema import Draft202012Validator
 
 from accounts.tests.factories import UserFactory
-from conftest import make_token
-from tasks.tests.conftest import tasks_url
 from tasks.tests.factories import TaskFactory
+from tasks.tests.helpers import tasks_url
+from testing.helpers import make_token
 
 pytestmark = pytest.mark.django_db
 

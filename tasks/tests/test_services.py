@@ -5,8 +5,8 @@ import pytest
 from accounts.tests.factories import UserFactory
 from tasks.models import Task
 from tasks.services import task_update
-from tasks.tests.conftest import snapshot
 from tasks.tests.factories import TaskFactory
+from tasks.tests.helpers import snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 
 from tasks.models import Task
-from tasks.tests.conftest import tasks_url
 from tasks.tests.factories import TaskFactory
+from tasks.tests.helpers import tasks_url
 
 pytestmark = pytest.mark.django_db
 

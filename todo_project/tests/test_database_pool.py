@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import run_django
+from testing.helpers import run_django
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 QUERY_THROUGH_THE_POOL = """

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import run_django
+from testing.helpers import run_django
 
 
 @pytest.mark.django_db

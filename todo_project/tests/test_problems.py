@@ -11,9 +11,9 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 
 from accounts.tests.factories import UserFactory
-from conftest import assert_problem
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
+from testing.helpers import assert_problem
 from todo_project.problems import exception_handler
 from todo_project.request_id import RequestIDLogFilter
 

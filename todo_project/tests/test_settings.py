@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_django
+from testing.helpers import ROOT, run_django
 
 GOOD_DJANGO_KEY = secrets.token_urlsafe(50)
 GOOD_SHARED_SECRET = secrets.token_urlsafe(32)

@@ -1,0 +1,1 @@
+"""Helpers shared by the test modules of every app (fixtures stay in ``conftest.py``)."""
