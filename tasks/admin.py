@@ -5,8 +5,8 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.utils.translation import ngettext
 
-from .models import Task
-from .services import EDITABLE_FIELDS, task_bulk_set_completion, task_update
+from .models import EDITABLE_FIELDS, Task
+from .services import task_bulk_set_completion, task_update
 
 
 @admin.register(Task)
@@ -20,8 +20,9 @@ class TaskAdmin(admin.ModelAdmin):
     search_help_text = "Title, description, owner email, or the owner's exact id."
     list_filter = ("completed", "created_at")
     date_hierarchy = "created_at"
-    fields = ("id", "user", "title", "description", "completed", "completed_at", "created_at", "updated_at")
-    readonly_fields = ("id", "user", "completed_at", "created_at", "updated_at")
+    # Every column; support staff may change what a client may (the model's editable fields).
+    fields = tuple(field.name for field in Task._meta.concrete_fields)
+    readonly_fields = tuple(name for name in fields if name not in EDITABLE_FIELDS)
     actions = ("mark_completed", "mark_not_completed")
 
     @admin.display(description="Owner email", ordering="user__email")

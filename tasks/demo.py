@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from .models import Task
+from .services import task_completed_at
 
 DEMO_USER_ID_PREFIX = "demo_user_"
 DEMO_EMAIL_DOMAIN = "demo.example.com"
@@ -93,7 +94,7 @@ def demo_seed(*, users: int = 3, tasks: int = 10) -> DemoSeedResult:
                     title=title,
                     description="Created by seed_demo." if number % 2 else None,
                     completed=completed,
-                    completed_at=now if completed else None,
+                    completed_at=task_completed_at(completed=completed),
                 )
             )
     Task.objects.bulk_create(new_tasks, batch_size=1000)

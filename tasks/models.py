@@ -47,3 +47,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Declared once, derived from the model: what a client, support staff or a command may set.
+# Everything else (id, owner, completed_at, the timestamps) is the server's.
+EDITABLE_FIELDS = tuple(
+    field.name for field in Task._meta.concrete_fields if field.editable and not field.primary_key
+)

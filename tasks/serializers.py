@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from .models import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, Task
+from .models import DESCRIPTION_MAX_LENGTH, EDITABLE_FIELDS, TITLE_MAX_LENGTH, Task
 
 
 class StrictCharField(serializers.CharField):
@@ -48,17 +48,10 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = [
-            "id",
-            "user_id",
-            "title",
-            "description",
-            "completed",
-            "completed_at",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["id", "completed_at", "created_at", "updated_at"]
+        # Every column, the owner as ``user_id``, in the model's order; what clients may set
+        # is the model's editable fields, the rest is read-only.
+        fields = [field.attname for field in Task._meta.concrete_fields]
+        read_only_fields = [name for name in fields if name not in EDITABLE_FIELDS]
 
 
 class TaskCompletionSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Rules about tasks, shared by the API, the admin and the management commands."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -8,15 +8,25 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Task
-
-EDITABLE_FIELDS = ("title", "description", "completed")
+from .models import EDITABLE_FIELDS, Task
 
 
-def task_create(*, user: User, title: str, description: str | None = None, completed: bool = False) -> Task:
-    """A new task of ``user``; ``completed_at`` follows ``completed``."""
-    task = Task(user=user, title=title, description=description, completed=completed)
-    task.completed_at = timezone.now() if completed else None
+def task_completed_at(*, completed: bool, previous: datetime | None = None) -> datetime | None:
+    """The ``completed_at`` a task with ``completed`` has: kept while it stays completed.
+
+    The one place of the rule: set when a task becomes completed, kept while it stays so,
+    cleared when it is reopened (the database checks the pairing too).
+    """
+    if not completed:
+        return None
+    return previous or timezone.now()
+
+
+def task_create(*, user: User, **fields) -> Task:
+    """A new task of ``user`` with the given editable fields; ``completed_at`` follows ``completed``."""
+    _refuse_non_editable(fields)
+    task = Task(user=user, **fields)
+    task.completed_at = task_completed_at(completed=task.completed)
     task.save()
     return task
 
@@ -27,16 +37,14 @@ def task_update(*, task: Task, **fields) -> Task:
     Only the fields whose value differs from the task's are saved; when none does, nothing
     is, so ``updated_at`` (and with it the ETag and the ``updated_at`` ordering) stays.
     """
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
+    _refuse_non_editable(fields)
     changed = [name for name, value in fields.items() if getattr(task, name) != value]
     if not changed:
         return task
     for name in changed:
         setattr(task, name, fields[name])
     if "completed" in changed:
-        task.completed_at = _completed_at(task)
+        task.completed_at = task_completed_at(completed=task.completed, previous=task.completed_at)
         changed.append("completed_at")
     task.save(update_fields=[*changed, "updated_at"])
     return task
@@ -51,9 +59,9 @@ def task_toggle_completion(*, task: Task) -> Task:
 
 def task_bulk_set_completion(*, queryset: QuerySet[Task], completed: bool) -> int:
     """Marks the tasks of ``queryset`` in one UPDATE; returns how many changed."""
-    now = timezone.now()
+    # Only tasks whose state changes, so there is no completed_at to keep.
     return queryset.exclude(completed=completed).update(
-        completed=completed, completed_at=now if completed else None, updated_at=now
+        completed=completed, completed_at=task_completed_at(completed=completed), updated_at=timezone.now()
     )
 
 
@@ -72,7 +80,7 @@ def task_purge_completed(*, older_than: timedelta, dry_run: bool = False) -> int
     return deleted.get(Task._meta.label, 0)
 
 
-def _completed_at(task: Task):
-    if not task.completed:
-        return None
-    return task.completed_at or timezone.now()
+def _refuse_non_editable(fields: dict) -> None:
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")

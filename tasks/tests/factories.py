@@ -1,8 +1,8 @@
 import factory
-from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from tasks.models import Task
+from tasks.services import task_completed_at
 
 
 class TaskFactory(factory.django.DjangoModelFactory):
@@ -15,4 +15,4 @@ class TaskFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Task {n}")
     description = ""
     completed = False
-    completed_at = factory.LazyAttribute(lambda task: timezone.now() if task.completed else None)
+    completed_at = factory.LazyAttribute(lambda task: task_completed_at(completed=task.completed))
