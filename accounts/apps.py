@@ -6,6 +6,8 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = "Accounts"
+    # What support staff may do with users (accounts.roles): look them up, nothing more.
+    support_permissions = ("view_user",)
 
     def ready(self):
         from . import schema  # noqa: F401  (registers the OpenAPI security scheme)

@@ -6,3 +6,5 @@ class TasksConfig(AppConfig):
 
     name = "tasks"
     verbose_name = "Tasks"
+    # What support staff may do with tasks (accounts.roles): find them and fix them, not delete.
+    support_permissions = ("view_task", "change_task")

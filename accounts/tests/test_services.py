@@ -1,7 +1,6 @@
 """Keeping the local user in step with the token's claims (``user_sync_from_claims``)."""
 
 import copy
-import inspect
 import threading
 from datetime import timedelta
 
@@ -292,22 +291,6 @@ def test_invalid_email_claims_are_not_stored(email):
     user = user_sync_from_claims(user_id="ba_bad_email", email=email)
 
     assert user.email is None
-
-
-def test_services_take_keyword_arguments_only():
-    """Team style: a service is called with named arguments, so none can be swapped unnoticed."""
-    from accounts import services
-
-    public = [
-        function
-        for name, function in vars(services).items()
-        if inspect.isfunction(function) and function.__module__ == services.__name__
-        if not name.startswith("_")
-    ]
-    assert {function.__name__ for function in public} >= {"support_email_clean", "user_delete_data"}
-    for function in public:
-        kinds = {parameter.kind for parameter in inspect.signature(function).parameters.values()}
-        assert kinds <= {inspect.Parameter.KEYWORD_ONLY}, function.__name__
 
 
 def test_support_email_clean_normalises_and_refuses_a_positional_email(db):

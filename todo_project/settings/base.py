@@ -89,8 +89,10 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # A one-way stack: identity, then tasks, then what knows both.
     "accounts",
     "tasks",
+    "userdata",
 ]
 
 MIDDLEWARE = [

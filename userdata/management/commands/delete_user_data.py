@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from accounts.services import UserData, user_data_summary, user_delete_data
+from userdata.services import UserData, user_data_summary, user_delete_data
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from accounts.services import user_export_data
+from userdata.services import user_export_data
 
 
 class Command(BaseCommand):
