@@ -6,10 +6,9 @@ HOST := 127.0.0.1
 PORT ?= 8000
 DEV_USER ?= dev-user
 
-.PHONY: run test lint format install migrate bench clean
+.PHONY: run test lint format install migrate static bench clean
 
-run: install .env migrate
-	@$(BIN)/python manage.py collectstatic --noinput -v 0
+run: install .env migrate static
 	@echo
 	@echo "Try the API (token valid 60 minutes, for user $(DEV_USER)):"
 	@echo
@@ -44,6 +43,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
+# The manifest the server refuses to start without (DEBUG off).
+static: install
+	@$(BIN)/python manage.py collectstatic --noinput -v 0
+
 # A development .env with fresh random secrets; an existing one is never overwritten.
 .env:
 	$(BIN)/python -c "import secrets, pathlib; \
@@ -53,7 +56,7 @@ migrate: install
 	pathlib.Path('.env').write_text(text)"
 	@echo "Wrote .env with fresh development secrets."
 
-bench: install
+bench: install static
 	$(BIN)/python bench/run.py
 
 clean:
