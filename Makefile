@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 HOST := 127.0.0.1
 PORT ?= 8000
 DEV_USER ?= dev-user
+# The browser the admin's browser test drives; `make test` installs Debian's if it is missing.
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format install migrate static bench clean
+.PHONY: run test browser lint format install migrate static bench clean
 
 run: install .env migrate static
 	@echo
@@ -21,8 +23,11 @@ run: install .env migrate static
 	@echo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
-	$(BIN)/pytest
+test: install browser
+	CHROMIUM='$(CHROMIUM)' $(BIN)/pytest
+
+browser:
+	@scripts/ensure-browser '$(CHROMIUM)'
 
 lint: install
 	$(BIN)/ruff check .
