@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 HOST := 127.0.0.1
 PORT ?= 8000
 DEV_USER ?= dev-user
+# The browser the admin's browser test drives; `make test` installs Debian's if it is missing.
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint format install migrate bench clean
+.PHONY: run test browser lint format install migrate static bench clean
 
-run: install .env migrate
-	@$(BIN)/python manage.py collectstatic --noinput -v 0
+run: install .env migrate static
 	@echo
 	@echo "Try the API (token valid 60 minutes, for user $(DEV_USER)):"
 	@echo
@@ -22,8 +23,11 @@ run: install .env migrate
 	@echo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
-	$(BIN)/pytest
+test: install browser
+	CHROMIUM='$(CHROMIUM)' $(BIN)/pytest
+
+browser:
+	@scripts/ensure-browser '$(CHROMIUM)'
 
 lint: install
 	$(BIN)/ruff check .
@@ -44,6 +48,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
+# The manifest the server refuses to start without (DEBUG off).
+static: install
+	@$(BIN)/python manage.py collectstatic --noinput -v 0
+
 # A development .env with fresh random secrets; an existing one is never overwritten.
 .env:
 	$(BIN)/python -c "import secrets, pathlib; \
@@ -53,7 +61,7 @@ migrate: install
 	pathlib.Path('.env').write_text(text)"
 	@echo "Wrote .env with fresh development secrets."
 
-bench: install
+bench: install static
 	$(BIN)/python bench/run.py
 
 clean:

@@ -4,6 +4,10 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from todo_project.static_manifest import static_manifest_require
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings.production")
 
 application = get_asgi_application()
+# Refuse to start rather than answer 500 on every admin page.
+static_manifest_require()

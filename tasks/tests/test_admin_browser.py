@@ -1,7 +1,8 @@
 """A support user works a task in the real admin, in headless Chromium (Playwright).
 
 Debian's ``chromium`` package provides the browser (``playwright install`` cannot download
-one here); CI installs it. A missing browser fails this test: it is never skipped.
+one here); `make test` installs it, and ``CHROMIUM`` names another. A missing browser fails
+this test: it is never skipped.
 """
 
 import os
@@ -16,7 +17,7 @@ from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 from testing.helpers import STAFF_PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -38,7 +39,7 @@ def artifacts_dir() -> Path:
 @pytest.mark.browser
 def test_support_user_finds_a_task_by_owner_email_and_marks_it_completed(live_server):
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does).")
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make test does).")
     from playwright.sync_api import expect, sync_playwright
 
     # The database work happens outside Playwright's context: its sync API runs an event

@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
+from todo_project.database_url import database_url_normalise
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # Real environment variables win over the file, so a deployment is never surprised by a
@@ -141,7 +143,7 @@ if DATABASE_URL:
     # Persistent connections, checked before reuse: a serverless Postgres (Neon) closes
     # idle connections, and a health check turns that into a reconnect, not an error.
     _database = dj_database_url.parse(
-        DATABASE_URL,
+        database_url_normalise(url=DATABASE_URL),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -264,7 +266,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
