@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the OpenAPI security scheme)
+        from . import checks, schema  # noqa: F401  (register the system checks, the OpenAPI scheme)
