@@ -7,6 +7,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.throttling import UserRateThrottle
 
 from accounts.tests.factories import UserFactory
+from accounts.tokens import IdentityProviderUnavailable, TokenInvalid
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 from testing.helpers import GENERATED_REQUEST_ID, assert_problem
@@ -164,6 +165,17 @@ def test_a_code_given_to_an_authentication_error_is_kept():
 
     assert response.data["code"] == "some_machine_code"
     assert response.data["detail"] == "Nope."
+
+
+def test_an_errors_own_headers_reach_the_response():
+    # The handler knows no error by its code: each carries its own headers.
+    invalid = exception_handler(TokenInvalid(), {})
+    unavailable = exception_handler(IdentityProviderUnavailable(retry_after=7), {})
+
+    assert (invalid.status_code, invalid.data["code"]) == (401, "token_invalid")
+    assert invalid["WWW-Authenticate"] == 'Bearer realm="api", error="invalid_token"'
+    assert (unavailable.status_code, unavailable.data["code"]) == (503, "service_unavailable")
+    assert unavailable["Retry-After"] == "7"
 
 
 def test_a_declared_length_over_the_limit_is_413_before_the_body_is_read(user_client, settings):
