@@ -10,4 +10,4 @@ class AccountsConfig(AppConfig):
     support_permissions = ("view_user",)
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the OpenAPI security scheme)
+        from . import checks, schema  # noqa: F401  (register the system checks, the OpenAPI scheme)

@@ -1,6 +1,7 @@
 """Plain functions the tests import: problem assertions, tokens, commands, fresh interpreters."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -14,6 +15,8 @@ from django.core.management import call_command, load_command_class
 
 STAFF_PASSWORD = "a-long-support-password-42"
 ROOT = Path(__file__).resolve().parent.parent
+# The X-Request-ID the server makes when the caller sent none it could echo.
+GENERATED_REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def run_django(code: str, settings_module: str, **env: str) -> subprocess.CompletedProcess:

@@ -82,21 +82,18 @@ def exception_handler(exc, context):
         # JSON whatever the view renders otherwise (the schema's YAML, the docs' HTML) and
         # whatever the client's Accept header asked for.
         request.accepted_renderer, request.accepted_media_type = JSONRenderer(), PROBLEM_CONTENT_TYPE
-    if body["code"] in ("token_expired", "token_invalid") and "WWW-Authenticate" in response:
-        # RFC 6750: tell the client its token, not its request, is the problem.
-        response["WWW-Authenticate"] += ', error="invalid_token"'
+    # An error may carry its own headers (a token error its RFC 6750 challenge, an
+    # unavailable identity provider its Retry-After); they win over DRF's defaults.
+    for name, value in getattr(exc, "headers", {}).items():
+        response[name] = value
     return response
 
 
 def _plain_problem(status: int, exc: exceptions.APIException) -> dict:
-    detail, code = exc.detail, None
-    if isinstance(detail, dict):
-        # simplejwt's exceptions carry {"detail": message, "code": machine code}.
-        code = detail.get("code")
-        detail = detail.get("detail", next(iter(detail.values()), ""))
+    detail = exc.detail
     if isinstance(detail, list):
         detail = detail[0] if detail else ""
-    code = str(code or getattr(detail, "code", None) or exc.default_code)
+    code = str(getattr(detail, "code", None) or exc.default_code)
     return problem(status, _CODE_OVERRIDES.get(code, code), str(detail))
 
 

@@ -1,4 +1,5 @@
-"""Real keys made in the test run, and a Better Auth stand-in that serves them on loopback."""
+"""Real keys made in the test run, a Better Auth stand-in that serves them on loopback, and
+the API asked with its tokens."""
 
 import json
 import threading
@@ -11,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
+from rest_framework.test import APIClient
 
 JWKS_PATH = "/api/auth/jwks"
 
@@ -163,3 +165,37 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+# --- The API, asked with a token ------------------------------------------------------------
+
+URL = "/api/tasks"
+# One client for the JWKS tests: each new client loads the middleware again (WhiteNoise
+# scans the static files), which would dominate these tests' time.
+_client = APIClient()
+
+
+def get_with(token: str, client: APIClient = _client):
+    """The task list, asked with ``token`` as a bearer token."""
+    return client.get(URL, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def assert_401(response, code: str = "token_invalid") -> dict:
+    """A 401 problem with that code and a Bearer challenge."""
+    assert response.status_code == 401, response.content
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == code
+    return body
+
+
+def assert_503(response) -> dict:
+    """The identity provider is unavailable: 503 with Retry-After, and no challenge."""
+    assert response.status_code == 503, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert int(response["Retry-After"]) >= 1
+    body = response.json()
+    assert body["code"] == "service_unavailable"
+    assert "WWW-Authenticate" not in response
+    return body

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from accounts.conf import auth_check
+from accounts.diagnostics import auth_check
 from accounts.tests.better_auth import make_key
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.conf import auth_check
+from accounts.diagnostics import auth_check
 
 
 class Command(BaseCommand):

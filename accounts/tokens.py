@@ -1,0 +1,177 @@
+"""Verification of a Better Auth JWT: raw token in, a small typed ``Identity`` out.
+
+The token header's ``alg`` picks the mode: HS256 is checked with the shared secret, a
+public-key algorithm with Better Auth's JWKS (``jwks``); nothing else. PyJWT checks the
+signature, ``exp`` (required), ``nbf``/``iat`` with the configured leeway and ``iss``/``aud``
+when expected. The user is not looked up here: ``authentication`` turns the identity into one.
+
+The errors are DRF exceptions that carry their own code, detail, status and headers, so
+the exception handler answers them like any other error.
+"""
+
+from dataclasses import dataclass
+
+import jwt
+from rest_framework import status
+from rest_framework.exceptions import APIException, AuthenticationFailed
+
+from .conf import SHARED_SECRET_ALGORITHM, AuthConfig, auth_config
+from .jwks import JWKSUnavailable, SigningKeyNotFound, jwks_key_cache
+from .models import user_id_is_usable
+
+USER_ID_CLAIMS = ("sub", "id", "user_id")
+TIME_CLAIMS = ("exp", "nbf", "iat")
+MAX_KID_LENGTH = 256
+# The challenge of every 401 (RFC 6750); ``authentication`` answers it for a missing token too.
+BEARER_CHALLENGE = 'Bearer realm="api"'
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a verified token speaks for: its user id, and its ``email``/``name`` claims as sent.
+
+    ``email`` and ``name`` are the raw claim values (any JSON type, or ``None`` when absent);
+    the user services clean them.
+    """
+
+    id: str
+    email: object = None
+    name: object = None
+
+
+class TokenRejected(AuthenticationFailed):
+    """A token was sent and refused: RFC 6750 says so with ``error="invalid_token"``."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": f'{BEARER_CHALLENGE}, error="invalid_token"'}
+
+
+class TokenInvalid(TokenRejected):
+    """The token is malformed, badly signed, or does not meet the configured checks."""
+
+    default_detail = "The token is invalid."
+    default_code = "token_invalid"
+
+
+class TokenExpired(TokenRejected):
+    """The token was valid once; its ``exp`` has passed."""
+
+    default_detail = "The token has expired."
+    default_code = "token_expired"
+
+
+class IdentityProviderUnavailable(APIException):
+    """Better Auth's keys cannot be fetched and none is cached: 503, ``Retry-After``."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The identity provider's keys cannot be fetched; try again shortly."
+    default_code = "service_unavailable"
+
+    def __init__(self, *, retry_after: int):
+        super().__init__()
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+def token_verify(*, raw_token: bytes | str) -> Identity:
+    """The identity of ``raw_token`` once its signature and claims check out.
+
+    Raises ``TokenInvalid``, ``TokenExpired`` or ``IdentityProviderUnavailable``.
+    """
+    config = auth_config()
+    header = _unverified_header(raw_token)
+    algorithm = _algorithm(header, config)
+    claims = _decode(
+        raw_token,
+        key=_verification_key(header, algorithm, config),
+        algorithm=algorithm,
+        issuer=config.expected_issuer(algorithm),
+        audience=config.expected_audience(algorithm),
+        leeway=config.leeway,
+    )
+    return Identity(id=_user_id(claims), email=claims.get("email"), name=claims.get("name"))
+
+
+def _unverified_header(raw_token: bytes | str) -> dict:
+    """The token's JOSE header, read before anything is trusted."""
+    try:
+        return jwt.get_unverified_header(raw_token)
+    except jwt.PyJWTError:
+        raise TokenInvalid("The token is not a well-formed JWT.") from None
+
+
+def _algorithm(header: dict, config: AuthConfig) -> str:
+    """The header's ``alg``, if a configured mode accepts it."""
+    algorithm = header.get("alg")
+    if not isinstance(algorithm, str) or not config.accepts(algorithm):
+        raise TokenInvalid(f"Tokens signed with {str(algorithm)[:20]!r} are not accepted.")
+    return algorithm
+
+
+def _verification_key(header: dict, algorithm: str, config: AuthConfig) -> object:
+    """The shared secret for HS256, else the JWKS key named by the header's ``kid``."""
+    if algorithm == SHARED_SECRET_ALGORITHM:
+        return config.shared_secret
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
+        raise TokenInvalid("The token's header names no key (kid).")
+    try:
+        signing_key = jwks_key_cache(config).get_signing_key(kid)
+    except JWKSUnavailable as exc:
+        raise IdentityProviderUnavailable(retry_after=exc.retry_after) from None
+    except SigningKeyNotFound:
+        raise TokenInvalid("The token was signed with an unknown key.") from None
+    if not signing_key.fits(algorithm):
+        raise TokenInvalid(f"The token's key does not sign with {algorithm}.")
+    return signing_key.key
+
+
+def _decode(
+    raw_token: bytes | str, *, key: object, algorithm: str, issuer: str, audience: str, leeway: float
+) -> dict:
+    """Checks signature, ``exp`` (required), ``nbf``/``iat``, and ``iss``/``aud`` when expected."""
+    try:
+        claims = jwt.decode(
+            raw_token,
+            key=key,
+            algorithms=[algorithm],
+            issuer=issuer or None,
+            audience=audience or None,
+            leeway=leeway,
+            options={"require": ["exp"], "verify_aud": bool(audience)},
+        )
+    except jwt.ExpiredSignatureError:
+        raise TokenExpired() from None
+    except jwt.ImmatureSignatureError:
+        raise TokenInvalid("The token is not valid yet.") from None
+    except jwt.InvalidIssuerError:
+        raise TokenInvalid("The token was issued by someone else.") from None
+    except jwt.InvalidAudienceError:
+        raise TokenInvalid("The token is meant for another audience.") from None
+    except jwt.MissingRequiredClaimError as exc:
+        raise TokenInvalid(f"The token has no {exc.claim!r} claim.") from None
+    except jwt.InvalidSignatureError:
+        raise TokenInvalid("The token's signature does not match.") from None
+    except jwt.PyJWTError:
+        raise TokenInvalid() from None
+    for claim in TIME_CLAIMS:
+        # JSON numbers (RFC 7519), not strings PyJWT would convert.
+        value = claims.get(claim)
+        if claim in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise TokenInvalid(f"The token's {claim!r} claim is not a number.")
+    return claims
+
+
+def _user_id(claims: dict) -> str:
+    """The Better Auth user id: ``sub``, else ``id``, else ``user_id``."""
+    for claim in USER_ID_CLAIMS:
+        value = claims.get(claim)
+        if isinstance(value, str) and value.strip():
+            if not user_id_is_usable(value):
+                raise TokenInvalid("The token's user id is not usable.")
+            return value
+    raise TokenInvalid("The token names no user (sub, id or user_id).")
