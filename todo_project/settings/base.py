@@ -202,13 +202,8 @@ JWT_LEEWAY = env_int("JWT_LEEWAY", 30)
 # How often an authenticated request may refresh the user's "last seen" (seconds).
 USER_LAST_SEEN_INTERVAL = 60
 
-# simplejwt is used for its authentication steps only; Better Auth issues the tokens.
-SIMPLE_JWT = {
-    "AUTH_HEADER_TYPES": ("Bearer",),
-    "USER_ID_CLAIM": "sub",
-    "TOKEN_TYPE_CLAIM": None,
-    "JTI_CLAIM": None,
-}
+# simplejwt names the Authorization header and its scheme; Better Auth issues the tokens.
+SIMPLE_JWT = {"AUTH_HEADER_TYPES": ("Bearer",)}
 
 # --- REST framework -----------------------------------------------------------------------
 
