@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from testing.helpers import assert_problem
+from testing.helpers import assert_problem, run_django
 from todo_project import ratelimit
 from todo_project.ratelimit import RedisCounter, SQLiteCounter, rate_limit_hit
 from todo_project.tests.ratelimit_helpers import REDIS_URL, FakeClock, closed_port, redis_client, redis_prefix
@@ -198,3 +198,11 @@ def test_the_api_allows_requests_while_redis_is_down(settings, client_for, user)
     api = client_for(user)
 
     assert [api.get("/api/tasks").status_code for _ in range(3)] == [200, 200, 200]
+
+
+@pytest.mark.parametrize("rate", ["lots", "20", "/min", "20/fortnight", "-5/min"])
+def test_a_rate_that_is_not_one_refuses_to_start(rate):
+    result = run_django("pass", "todo_project.settings.test", API_THROTTLE_RATE=rate)
+
+    assert result.returncode != 0
+    assert "API_THROTTLE_RATE must look like 600/min" in result.stderr
