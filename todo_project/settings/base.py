@@ -208,6 +208,13 @@ SIMPLE_JWT = {"AUTH_HEADER_TYPES": ("Bearer",)}
 # --- REST framework -----------------------------------------------------------------------
 
 API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/min")
+_rate_count, _, _rate_period = API_THROTTLE_RATE.partition("/")
+if not (_rate_count.isdigit() and _rate_period[:1] in {"s", "m", "h", "d"}):
+    raise ImproperlyConfigured(f"API_THROTTLE_RATE must look like 600/min, not {API_THROTTLE_RATE!r}.")
+# The counters (todo_project/ratelimit.py): in Redis under this prefix when REDIS_URL is set,
+# else in this SQLite file (empty: a private file under the system's temporary directory).
+API_THROTTLE_KEY_PREFIX = env_str("API_THROTTLE_KEY_PREFIX", "throttle")
+API_THROTTLE_SQLITE_PATH = env_str("API_THROTTLE_SQLITE_PATH")
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
 API_MAX_HEADER_BYTES = env_int("API_MAX_HEADER_BYTES", 8 * 1024)
 

@@ -2,9 +2,7 @@
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.throttling import UserRateThrottle
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import IdentityProviderUnavailable, TokenInvalid
@@ -123,12 +121,11 @@ def test_a_header_at_the_limit_is_read(user_client, settings):
 
 
 @pytest.fixture
-def low_rate(monkeypatch):
-    """Two requests a minute: DRF reads the rates when it is imported, so patch the class."""
-    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/min"})
-    cache.clear()
-    yield
-    cache.clear()
+def low_rate(settings, tmp_path):
+    """Two requests a minute, counted in a fresh file of the test's own."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": "2/min"}}
+    settings.REDIS_URL = ""
+    settings.API_THROTTLE_SQLITE_PATH = str(tmp_path / "ratelimit.sqlite3")
 
 
 def test_too_many_requests_is_429_with_retry_after(user_client, api_client, low_rate):
