@@ -1,8 +1,11 @@
-"""Fixtures of the task API tests: each test once per route family, with and without a slash."""
+"""Fixtures of the task tests (helpers: ``tasks.tests.helpers``)."""
+
+import json
 
 import pytest
 
-from tasks.tests.helpers import FAMILIES
+from tasks.tests.factories import TaskFactory
+from tasks.tests.helpers import FAMILIES, make_task, tasks_url
 
 
 @pytest.fixture(params=FAMILIES)
@@ -15,3 +18,54 @@ def family(request) -> str:
 def slash(request) -> bool:
     """Runs a test once without and once with a trailing slash."""
     return request.param
+
+
+@pytest.fixture
+def mixed(user, other_user):
+    """Tasks with distinct times and ties: equal titles and equal created_at.
+
+    Titles are lower-case ASCII, so Python sorts them as any database collation does.
+    """
+    tasks = [
+        make_task(user, minutes=5, title="banana", description="Yellow fruit"),
+        make_task(user, minutes=1, updated_minutes=9, title="apple", completed=True),
+        make_task(user, minutes=3, title="cherry", description=None),
+        make_task(user, minutes=3, title="banana", completed=True),
+        make_task(user, minutes=3, updated_minutes=1, title="date", description="sweet MILK"),
+        make_task(user, minutes=7, title="banana"),
+        make_task(user, minutes=2, title="elder", completed=True),
+    ]
+    make_task(other_user, minutes=4, title="banana")
+    return tasks
+
+
+@pytest.fixture
+def task(user):
+    """The user's only task, "original"/"original"; a module may define its own ``task``."""
+    return TaskFactory(user=user, title="original", description="original")
+
+
+@pytest.fixture(params=["create", "put", "patch"])
+def write(request, user, user_client, task):
+    """``write(body)``: sends a body to one of the writing routes, as JSON unless it is bytes."""
+    method, url = {
+        "create": ("post", tasks_url("token", user)),
+        "put": ("put", tasks_url("token", user, task.pk)),
+        "patch": ("patch", tasks_url("token", user, task.pk)),
+    }[request.param]
+
+    def _write(body, content_type="application/json"):
+        data = body if isinstance(body, bytes) else json.dumps(body)
+        return getattr(user_client, method)(url, data=data, content_type=content_type)
+
+    return _write
+
+
+@pytest.fixture
+def quiet_client(user, token_for):
+    """A client that shows a server error as its status, as a real server would."""
+    from rest_framework.test import APIClient
+
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user)}")
+    return client
