@@ -1,8 +1,14 @@
-"""Fixtures of the task API tests: each test once per route family, with and without a slash."""
+"""Fixtures of the task tests (helpers: ``tasks.tests.helpers``)."""
+
+import copy
+import json
 
 import pytest
+from django.apps import apps
+from django.db import connection
 
-from tasks.tests.helpers import FAMILIES
+from tasks.tests.factories import TaskFactory
+from tasks.tests.helpers import FAMILIES, make_task, new_connection, tasks_url
 
 
 @pytest.fixture(params=FAMILIES)
@@ -15,3 +21,77 @@ def family(request) -> str:
 def slash(request) -> bool:
     """Runs a test once without and once with a trailing slash."""
     return request.param
+
+
+@pytest.fixture
+def mixed(user, other_user):
+    """Tasks with distinct times and ties: equal titles and equal created_at.
+
+    Titles are lower-case ASCII, so Python sorts them as any database collation does.
+    """
+    tasks = [
+        make_task(user, minutes=5, title="banana", description="Yellow fruit"),
+        make_task(user, minutes=1, updated_minutes=9, title="apple", completed=True),
+        make_task(user, minutes=3, title="cherry", description=None),
+        make_task(user, minutes=3, title="banana", completed=True),
+        make_task(user, minutes=3, updated_minutes=1, title="date", description="sweet MILK"),
+        make_task(user, minutes=7, title="banana"),
+        make_task(user, minutes=2, title="elder", completed=True),
+    ]
+    make_task(other_user, minutes=4, title="banana")
+    return tasks
+
+
+@pytest.fixture
+def task(user):
+    """The user's only task, "original"/"original"; a module may define its own ``task``."""
+    return TaskFactory(user=user, title="original", description="original")
+
+
+@pytest.fixture(params=["create", "put", "patch"])
+def write(request, user, user_client, task):
+    """``write(body)``: sends a body to one of the writing routes, as JSON unless it is bytes."""
+    method, url = {
+        "create": ("post", tasks_url("token", user)),
+        "put": ("put", tasks_url("token", user, task.pk)),
+        "patch": ("patch", tasks_url("token", user, task.pk)),
+    }[request.param]
+
+    def _write(body, content_type="application/json"):
+        data = body if isinstance(body, bytes) else json.dumps(body)
+        return getattr(user_client, method)(url, data=data, content_type=content_type)
+
+    return _write
+
+
+@pytest.fixture
+def quiet_client(user, token_for):
+    """A client that shows a server error as its status, as a real server would."""
+    from rest_framework.test import APIClient
+
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user)}")
+    return client
+
+
+@pytest.fixture
+def race_database(transactional_db, tmp_path):
+    """Where racing threads meet: None for the test database, or an SQLite file's settings.
+
+    SQLite's in-memory test database is in shared-cache mode, where a writer makes every
+    other connection fail at once ("database table is locked") instead of waiting as a file
+    database does; so on SQLite the threads share a temporary file database with the
+    project's own connection options (busy timeout, BEGIN IMMEDIATE), as in production.
+    """
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield None
+        return
+    settings_dict = {**copy.deepcopy(connection.settings_dict), "NAME": str(tmp_path / "race.sqlite3")}
+    schema_connection = new_connection(settings_dict)
+    try:
+        with schema_connection.schema_editor() as editor:
+            for model in apps.get_models():
+                editor.create_model(model)
+    finally:
+        schema_connection.close()
+    yield settings_dict

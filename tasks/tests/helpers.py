@@ -1,6 +1,15 @@
-"""Helpers of the task API tests: the two route families and a snapshot of the database."""
+"""Helpers of the task tests: routes, snapshots, the task's JSON shape, list walking, races."""
+
+import copy
+import re
+import threading
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from tasks.models import Task
+from tasks.tests.factories import TaskFactory
 
 FAMILIES = ("token", "path")
 
@@ -18,3 +27,156 @@ def tasks_url(family: str, user, task_id=None, *, suffix: str = "", slash: bool 
 def snapshot(user) -> list[tuple]:
     """Every column of every task of ``user``, in a stable order."""
     return list(Task.objects.filter(user=user).order_by("pk").values_list())
+
+
+# --- One task as JSON -----------------------------------------------------------------------
+
+UTC_ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+TASK_KEYS = {"id", "user_id", "title", "description", "completed", "completed_at", "created_at", "updated_at"}
+
+
+def parse_time(text: str) -> datetime:
+    """A time as the API writes it (UTC, ``Z``), parsed."""
+    assert UTC_ISO_Z.match(text), text
+    return datetime.fromisoformat(text)
+
+
+def assert_task_shape(body: dict, task: Task) -> None:
+    """``body`` is ``task`` as the contract shapes it, exactly its keys and stored values."""
+    assert set(body) == TASK_KEYS
+    task.refresh_from_db()
+    assert body["id"] == task.pk
+    assert body["user_id"] == task.user_id
+    assert body["title"] == task.title
+    assert body["description"] == task.description
+    assert body["completed"] is task.completed
+    assert parse_time(body["created_at"]) == task.created_at
+    assert parse_time(body["updated_at"]) == task.updated_at
+    if task.completed_at is None:
+        assert body["completed_at"] is None
+    else:
+        assert parse_time(body["completed_at"]) == task.completed_at
+
+
+# --- Bad bodies -----------------------------------------------------------------------------
+
+
+def assert_unchanged(task) -> None:
+    """No write happened: the task is as the fixture made it, and no task was added."""
+    before = (task.title, task.description, task.completed, task.updated_at)
+    task.refresh_from_db()
+    assert (task.title, task.description, task.completed, task.updated_at) == before
+    assert Task.objects.count() == 1
+
+
+def assert_validation_error(response, field: str, message: str | None = None) -> dict:
+    """The response is the contract's 422 naming ``field`` (and, if given, its first message)."""
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "about:blank"
+    assert body["title"] == "Unprocessable Entity"
+    assert body["status"] == 422
+    assert body["code"] == "validation_error"
+    assert body["field"] == field
+    assert field in body["errors"]
+    assert all(isinstance(item, str) for item in body["errors"][field])
+    assert body["detail"] == f"{field}: {body['errors'][field][0]}"
+    if message is not None:
+        assert body["errors"][field][0] == message
+    return body
+
+
+# --- The list -------------------------------------------------------------------------------
+
+ORDERINGS = ["created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"]
+# RFC 8288: Link = "<" URI-Reference ">" *( ";" link-param ); rel as a quoted string here.
+LINK_NEXT = re.compile(r'^<(?P<url>[^<>\s]+)>;\s*rel="next"$')
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def make_task(user, *, minutes: int, updated_minutes: int | None = None, **fields) -> Task:
+    """A task created ``minutes`` after T0 (``auto_now_add`` ignores a given value)."""
+    task = TaskFactory(user=user, **fields)
+    created_at = T0 + timedelta(minutes=minutes)
+    updated_at = T0 + timedelta(minutes=minutes if updated_minutes is None else updated_minutes)
+    Task.objects.filter(pk=task.pk).update(created_at=created_at, updated_at=updated_at)
+    task.refresh_from_db()
+    return task
+
+
+def expected_ids(user, ordering: str, **filters) -> list[int]:
+    """The order the contract promises, with the id breaking ties in the same direction."""
+    field = ordering.lstrip("-")
+    tasks = list(Task.objects.filter(user=user, **filters))
+    tasks.sort(key=lambda task: (getattr(task, field), task.pk), reverse=ordering.startswith("-"))
+    return [task.pk for task in tasks]
+
+
+def ids(response) -> list[int]:
+    """The ids of a 200 list answer, in its order."""
+    assert response.status_code == 200, response.content
+    return [task["id"] for task in response.json()]
+
+
+def next_url(response) -> str | None:
+    """The path and query of the ``next`` link, or None when the response has none."""
+    if "Link" not in response:
+        return None
+    match = LINK_NEXT.match(response["Link"])
+    assert match, response["Link"]
+    url = urlsplit(match["url"])
+    assert (url.scheme, url.netloc) == ("http", "testserver")
+    return f"{url.path}?{url.query}"
+
+
+def walk(client, url: str, *, between=None) -> list[int]:
+    """Every id of every page, following ``next`` links; ``between(page)`` runs after each page."""
+    seen, page = [], 0
+    while url:
+        response = client.get(url)
+        page_ids = ids(response)
+        assert page_ids, "a next link led to an empty page"
+        seen += page_ids
+        page += 1
+        assert page < 100, "the next links never end"
+        url = next_url(response)
+        if between:
+            between(page)
+    return seen
+
+
+# --- Races ----------------------------------------------------------------------------------
+
+
+def new_connection(settings_dict: dict):
+    """A connection of the default database's backend, with these settings."""
+    return connections[DEFAULT_DB_ALIAS].__class__(copy.deepcopy(settings_dict), alias=DEFAULT_DB_ALIAS)
+
+
+def run_at_once(race_database: dict | None, count: int, function) -> list[object]:
+    """``function()`` in ``count`` threads released together; their results or exceptions.
+
+    ``race_database`` comes from the ``race_database`` fixture: None for the test database
+    itself, or the settings of the SQLite file the threads share instead.
+    """
+    barrier = threading.Barrier(count, timeout=10)
+    results: list[object] = [None] * count
+
+    def worker(index: int) -> None:
+        try:
+            if race_database is not None:
+                connections[DEFAULT_DB_ALIAS] = new_connection(race_database)
+            barrier.wait()
+            results[index] = function()
+        except Exception as exc:  # reported by the test, in its own thread
+            results[index] = exc
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
