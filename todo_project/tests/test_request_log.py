@@ -134,3 +134,15 @@ def test_an_unknown_log_format_is_refused():
     result = run_django("", "todo_project.settings.test", DJANGO_LOG_FORMAT="xml")
     assert result.returncode != 0
     assert "DJANGO_LOG_FORMAT must be plain or json" in result.stderr
+
+
+def test_the_json_format_drops_the_request_django_attaches_to_its_records(rf):
+    from todo_project.log_format import ApiJsonFormatter
+
+    request = rf.get("/api/tasks?search=secret-word")
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Server error", (), None)
+    record.request, record.status_code = request, 500
+    line = json.loads(ApiJsonFormatter("%(levelname)s %(message)s").format(record))
+    assert line["status_code"] == 500
+    assert "request" not in line
+    assert "secret-word" not in json.dumps(line)
