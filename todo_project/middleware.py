@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from .metrics import database_error_observed
 from .problems import DATABASE_UNAVAILABLE, database_unavailable_response, problem_response
 from .request_id import request_id_var
 
@@ -98,6 +99,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_UNAVAILABLE):
             logger.error("Database unavailable (%s) on %s", exception.__class__.__name__, request.path)
+            database_error_observed(exception)
             return database_unavailable_response()
         return None
 

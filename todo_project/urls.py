@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import health
+from . import health, metrics
 
 urlpatterns = [
     re_path(r"^api/health/?$", health.HealthView.as_view(), name="health"),
     re_path(r"^api/ready/?$", health.ReadyView.as_view(), name="ready"),
+    # For the scraper's token only; without METRICS_TOKEN it answers like an unknown address.
+    re_path(r"^api/metrics/?$", metrics.metrics_view, name="metrics"),
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/", include("tasks.urls")),

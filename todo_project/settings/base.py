@@ -98,6 +98,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its timing covers every other middleware (and it sees the CORS headers).
+    "todo_project.request_log.RequestLogMiddleware",
     "todo_project.middleware.RequestIDMiddleware",
     "todo_project.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -274,22 +276,42 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Metrics ----------------------------------------------------------------------------
+
+# The bearer token a Prometheus scraper presents at /api/metrics. Unset: no metrics are
+# kept at all and the route answers 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# prometheus-client reads this variable itself; the server's start sets it to an empty
+# folder when it runs several worker processes (README.md, "Observability").
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+
 # --- Logging: one line per record to stderr, with the request id ------------------------
 
 LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
+# "plain" text, or "json": one JSON object per line with the request line's fields.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "todo_project.request_id.RequestIDLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "todo_project.log_format.ApiJsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(request_id)s %(message)s",
+            "timestamp": True,
+        },
     },
     "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "stderr": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
         # Django logs every 4xx as a warning; the API answers those on purpose.
         "django.request": {"level": "ERROR"},
+        # "accounts.auth" logs each refused authentication with its code and key id (never
+        # the token); "todo_project.request_log" the line per request. Both go to the root.
     },
 }
