@@ -96,6 +96,20 @@ def token_verify(*, raw_token: bytes | str) -> Identity:
     return Identity(id=_user_id(claims), email=claims.get("email"), name=claims.get("name"))
 
 
+def token_key_id(*, raw_token: bytes | str) -> str:
+    """The ``kid`` the token's header names, fit for a log line ("-" when there is none).
+
+    Read without trusting anything: only printable characters, cut to 64, never the token.
+    """
+    try:
+        kid = jwt.get_unverified_header(raw_token).get("kid")
+    except (jwt.PyJWTError, AttributeError):
+        return "-"
+    if not isinstance(kid, str) or not kid:
+        return "-"
+    return "".join(char if char.isprintable() else "?" for char in kid[:64])
+
+
 def _unverified_header(raw_token: bytes | str) -> dict:
     """The token's JOSE header, read before anything is trusted."""
     try:
