@@ -1,0 +1,170 @@
+"""A sick database under load: frozen, stopped, and stopped behind the pool.
+
+The app runs behind its production server with production settings; the database is a
+private PostgreSQL the test starts itself, so it can be SIGSTOPped and stopped. During a
+fault every API request gets an answer within 5 s (a 503 problem with ``Retry-After``),
+``/api/health`` stays 200 and nothing is a 500; afterwards the service recovers, and every
+task that was answered 201 is a row.
+"""
+
+import time
+from contextlib import ExitStack
+
+import psycopg
+import pytest
+
+from testing.app_server import manage, production_environment, start_app_server
+from testing.helpers import make_token
+from testing.private_postgres import private_postgres
+from testing.traffic import Traffic
+
+DATABASE = "faults"
+# The contract of the issue: an answer within this, whatever the database does.
+ANSWER_WITHIN = 5.0
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A private server with a migrated database, shared by the tests of this module."""
+    with private_postgres() as server:
+        with psycopg.connect(server.url(), autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {DATABASE}")
+        manage(production_environment(DATABASE_URL=server.url(DATABASE)), "migrate", "--no-input", "-v", "0")
+        yield server
+
+
+@pytest.fixture
+def running(postgres):
+    """``running(**env)``: the app server against the private database, and a user's token."""
+    with ExitStack() as servers:
+
+        def _running(**env):
+            environment = production_environment(DATABASE_URL=postgres.url(DATABASE), **env)
+            server = servers.enter_context(start_app_server(environment))
+            token = make_token(key=environment["BETTER_AUTH_SECRET"], sub="fault-user", email="f@example.com")
+            return server, token
+
+        yield _running
+
+
+def assert_every_answer_in_time(answers):
+    """Answered, quickly, never a 500; each 503 a problem the client may retry."""
+    assert answers
+    for answer in answers:
+        assert answer.status is not None, answer.error
+        assert answer.seconds < ANSWER_WITHIN, (answer.kind, answer.status, answer.seconds)
+        assert answer.status != 500, answer.body
+        if answer.kind == "health":
+            assert answer.status == 200, answer.body
+        elif answer.status == 503:
+            assert answer.headers["Content-Type"] == "application/problem+json"
+            assert answer.json()["code"] == "service_unavailable"
+            assert int(answer.headers["Retry-After"]) > 0
+        else:
+            assert answer.status == {"create": 201, "list": 200}[answer.kind], answer.body
+
+
+def assert_recovered(server, token, traffic, since):
+    """A task can be created again, and everything sent a second after that succeeded."""
+    deadline = time.monotonic() + 20
+    while True:
+        status = server.request("POST", "/api/tasks", token=token, body={"title": "after"})[0]
+        if status == 201:
+            break
+        assert time.monotonic() < deadline, f"no recovery, last status {status}"
+        time.sleep(0.2)
+    recovered = time.monotonic()
+    time.sleep(1.5)
+    later = [a for a in traffic.between(recovered + 0.5, float("inf")) if a.status != 503]
+    assert later, "no traffic after the recovery"
+    assert all(a.status in (200, 201) for a in traffic.between(recovered + 0.5, float("inf")))
+    return recovered - since
+
+
+def assert_created_tasks_are_rows(postgres, answers):
+    created = [a.json()["id"] for a in answers if a.kind == "create" and a.status == 201]
+    assert created
+    with psycopg.connect(postgres.url(DATABASE)) as connection:
+        rows = connection.execute("SELECT id FROM tasks_task WHERE id = ANY(%s)", [created]).fetchall()
+    assert sorted(row[0] for row in rows) == sorted(created)
+
+
+def summary(answers) -> str:
+    api = [a for a in answers if a.api]
+    slowest = max((a.seconds for a in api), default=0)
+    by_status = {}
+    for answer in api:
+        by_status[answer.status] = by_status.get(answer.status, 0) + 1
+    return f"{len(api)} API answers {by_status}, slowest {slowest:.2f} s"
+
+
+def report(fault, answers, during, recovery):
+    """What ``pytest -s`` shows: the numbers the README quotes."""
+    print(f"\n{fault}: all {summary(answers)}; in the fault {summary(during)}; recovered in {recovery:.2f} s")
+
+
+def test_a_frozen_database_gives_fast_503s_and_the_service_recovers(postgres, running):
+    server, token = running()
+    with Traffic(server, token) as traffic:
+        time.sleep(1.5)
+        frozen_at = time.monotonic()
+        postgres.freeze()
+        try:
+            time.sleep(10)
+        finally:
+            postgres.thaw()
+        thawed_at = time.monotonic()
+        recovery = assert_recovered(server, token, traffic, thawed_at)
+
+    answers = traffic.answers
+    assert_every_answer_in_time(answers)
+    # Nothing sent while the whole server was stopped can have been answered by it.
+    during = traffic.between(frozen_at + 0.1, thawed_at - ANSWER_WITHIN)
+    assert during and all(a.status == 503 for a in during), summary(during)
+    assert traffic.between(frozen_at, thawed_at, api=False), "health went unasked"
+    assert_created_tasks_are_rows(postgres, answers)
+    report("frozen", answers, during, recovery)
+
+
+def test_a_stopped_database_gives_immediate_503s_and_the_service_recovers(postgres, running):
+    server, token = running()
+    with Traffic(server, token) as traffic:
+        time.sleep(1.5)
+        stopped_at = time.monotonic()
+        postgres.stop("fast")
+        try:
+            time.sleep(5)
+        finally:
+            postgres.start()
+        started_at = time.monotonic()
+        recovery = assert_recovered(server, token, traffic, started_at)
+
+    assert_every_answer_in_time(traffic.answers)
+    during = traffic.between(stopped_at + 0.5, started_at - 0.5)
+    assert during and all(a.status == 503 for a in during), summary(during)
+    # Refused outright: no timeout is waited for.
+    assert max(a.seconds for a in during) < 1.0, summary(during)
+    assert_created_tasks_are_rows(postgres, traffic.answers)
+    report("stopped", traffic.answers, during, recovery)
+
+
+def test_behind_the_pool_an_outage_is_a_503_within_the_pool_timeout(postgres, running):
+    server, token = running(DATABASE_POOL="true", DATABASE_POOL_TIMEOUT="2")
+    with Traffic(server, token) as traffic:
+        time.sleep(1.5)
+        stopped_at = time.monotonic()
+        postgres.stop("fast")
+        try:
+            time.sleep(5)
+        finally:
+            postgres.start()
+        started_at = time.monotonic()
+        recovery = assert_recovered(server, token, traffic, started_at)
+
+    assert_every_answer_in_time(traffic.answers)
+    during = traffic.between(stopped_at + 0.5, started_at - 3)
+    assert during and all(a.status == 503 for a in during), summary(during)
+    # Within the pool's acquire timeout (2 s), not its default 30 s.
+    assert max(a.seconds for a in during) < 3.0, summary(during)
+    assert_created_tasks_are_rows(postgres, traffic.answers)
+    report("pool, stopped", traffic.answers, during, recovery)
