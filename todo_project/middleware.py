@@ -156,6 +156,29 @@ def _as_database_unavailable(server_error):
     return response
 
 
+class HeadWithoutBodyMiddleware:
+    """A HEAD answer has the headers a GET would have, ``Content-Length`` included, and no body.
+
+    Views render HEAD like GET; a server must then drop the body (RFC 9110 §9.3.2), and
+    gunicorn logs a warning for each. Outermost, so the headers are final.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method != "HEAD":
+            return response
+        if response.streaming:
+            response.streaming_content = []
+        else:
+            if response.status_code not in (204, 304) and not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
+
+
 class PrivateApiResponsesMiddleware:
     """``/api/`` answers belong to one user: no shared cache keeps them, clients revalidate.
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "todo_project.middleware.HeadWithoutBodyMiddleware",
     "todo_project.middleware.RequestIDMiddleware",
     "todo_project.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
