@@ -15,7 +15,6 @@ import pytest
 
 from testing.app_server import manage, production_environment, start_app_server
 from testing.helpers import make_token
-from testing.private_postgres import private_postgres
 from testing.traffic import Traffic
 
 DATABASE = "faults"
@@ -24,13 +23,13 @@ ANSWER_WITHIN = 5.0
 
 
 @pytest.fixture(scope="module")
-def postgres():
-    """A private server with a migrated database, shared by the tests of this module."""
-    with private_postgres() as server:
-        with psycopg.connect(server.url(), autocommit=True) as connection:
-            connection.execute(f"CREATE DATABASE {DATABASE}")
-        manage(production_environment(DATABASE_URL=server.url(DATABASE)), "migrate", "--no-input", "-v", "0")
-        yield server
+def postgres(private_server):
+    """The private server with a migrated database of this module's."""
+    with psycopg.connect(private_server.url(), autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {DATABASE}")
+    environment = production_environment(DATABASE_URL=private_server.url(DATABASE))
+    manage(environment, "migrate", "--no-input", "-v", "0")
+    return private_server
 
 
 @pytest.fixture
