@@ -99,7 +99,11 @@ def summary(answers) -> str:
 
 def report(fault, answers, during, recovery):
     """What ``pytest -s`` shows: the numbers the README quotes."""
-    print(f"\n{fault}: all {summary(answers)}; in the fault {summary(during)}; recovered in {recovery:.2f} s")
+    health = max(a.seconds for a in answers if not a.api)
+    print(
+        f"\n{fault}: all {summary(answers)}; in the fault {summary(during)}; "
+        f"health slowest {health:.2f} s; recovered in {recovery:.2f} s"
+    )
 
 
 def test_a_frozen_database_gives_fast_503s_and_the_service_recovers(postgres, running):
