@@ -80,6 +80,10 @@ class Traffic:
             self._ask("health", "GET", "/api/health")
             self._stop.wait(self.health_interval)
 
+    def answered_within(self, start: float, end: float) -> list[Answer]:
+        """The API answers to requests sent after ``start`` and answered before ``end``."""
+        return [a for a in self.between(start, end) if a.started + a.seconds < end]
+
     def between(self, start: float, end: float, *, api: bool = True) -> list[Answer]:
         """The answers to requests sent in ``[start, end)``."""
         return [a for a in self.answers if start <= a.started < end and a.api == api]
