@@ -2,11 +2,15 @@
 
 import logging
 import re
+import sys
 import uuid
 
 from django.conf import settings
+from django.core.signals import got_request_exception
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from . import db_deadline
+from .db_outage import OutageBreaker
 from .metrics import database_error_observed
 from .problems import DATABASE_UNAVAILABLE, database_unavailable_response, problem_response
 from .request_id import request_id_var
@@ -88,20 +92,94 @@ class RequestLimitsMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """503 with ``Retry-After`` on every route (API and admin) when the database does not answer."""
+    """503 with ``Retry-After`` on every route (API and admin) when the database does not answer.
+
+    - Each database wait while the request is served has a deadline
+      (``DATABASE_QUERY_DEADLINE``, see ``db_deadline``): a frozen or cut-off database gives
+      a 503 in seconds instead of holding the worker until the server kills it.
+    - After a connection failure, views that need the database get their 503 at once for
+      ``DATABASE_OUTAGE_COOLDOWN`` seconds (see ``db_outage``); the health probe never waits.
+    - A database error from a view is answered here (``process_exception``); one raised in a
+      middleware further in (which Django turns into a 500 before it gets here) is noted by
+      ``got_request_exception`` and its 500 replaced by the same 503.
+    - After either, connections the failure left broken are dropped, so the next request
+      opens a new one.
+    """
+
+    # Routes (URL names) whose views never touch the database.
+    DATABASE_FREE_ROUTES = frozenset({"health"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.deadline = getattr(settings, "DATABASE_QUERY_DEADLINE", 0)
+        self.outage = OutageBreaker(getattr(settings, "DATABASE_OUTAGE_COOLDOWN", 0))
+        if self.deadline:
+            db_deadline.install()
+        got_request_exception.connect(_note_database_unavailable, dispatch_uid=__name__)
+
+    def __call__(self, request):
+        with db_deadline.request_deadline(self.deadline):
+            response = self.get_response(request)
+        failure = getattr(request, "database_unavailable", None)
+        if failure is not None and response.status_code == 500:
+            self.outage.record(failure)
+            database_error_observed(failure)
+            response = _as_database_unavailable(response)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if self.outage.is_open() and request.resolver_match.url_name not in self.DATABASE_FREE_ROUTES:
+            return database_unavailable_response()
+        return None
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.error("Database unavailable (%s) on %s", exception.__class__.__name__, request.path)
+            self.outage.record(exception)
+            database_error_observed(exception)
+            db_deadline.drop_broken_connections()
+            return database_unavailable_response()
+        return None
+
+
+def _note_database_unavailable(sender, request=None, **kwargs):
+    """Marks a request whose unhandled exception (being handled right now) is a database one."""
+    exception = sys.exc_info()[1]
+    if request is not None and isinstance(exception, DATABASE_UNAVAILABLE):
+        request.database_unavailable = exception
+        db_deadline.drop_broken_connections()
+
+
+def _as_database_unavailable(server_error):
+    """The 503 for a 500 a database error caused, with the headers the middleware added."""
+    response = database_unavailable_response()
+    for name, value in server_error.items():
+        if name.lower() not in ("content-type", "content-length") and name not in response:
+            response[name] = value
+    return response
+
+
+class HeadWithoutBodyMiddleware:
+    """A HEAD answer has the headers a GET would have, ``Content-Length`` included, and no body.
+
+    Views render HEAD like GET; a server must then drop the body (RFC 9110 §9.3.2), and
+    gunicorn logs a warning for each. Outermost, so the headers are final.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
-
-    def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_UNAVAILABLE):
-            logger.error("Database unavailable (%s) on %s", exception.__class__.__name__, request.path)
-            database_error_observed(exception)
-            return database_unavailable_response()
-        return None
+        response = self.get_response(request)
+        if request.method != "HEAD":
+            return response
+        if response.streaming:
+            response.streaming_content = []
+        else:
+            if response.status_code not in (204, 304) and not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
 
 
 class PrivateApiResponsesMiddleware:

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so its timing covers every other middleware (and it sees the CORS headers).
     "todo_project.request_log.RequestLogMiddleware",
+    "todo_project.middleware.HeadWithoutBodyMiddleware",
     "todo_project.middleware.RequestIDMiddleware",
     "todo_project.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -156,14 +157,40 @@ else:
         # Wait for a writer instead of failing at once with "database is locked".
         "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
     }
+# Seconds one database wait (query, fetch, commit) may take while a request is served
+# before its connection is cut and the request answered 503 (0: no bound). Longer than the
+# statement timeout, so a live server cancels a slow query first; the deadline is for a
+# server that does not answer at all (frozen, partitioned). See todo_project/db_deadline.py.
+DATABASE_QUERY_DEADLINE = env_int("DATABASE_QUERY_DEADLINE", 3)
+# After a connection failure, seconds during which a process answers 503 at once instead of
+# waiting for the database again (0: always wait). See todo_project/db_outage.py.
+DATABASE_OUTAGE_COOLDOWN = env_int("DATABASE_OUTAGE_COOLDOWN", 2)
 if _database["ENGINE"] == "django.db.backends.postgresql":
-    _database.setdefault("OPTIONS", {})
+    _options = _database.setdefault("OPTIONS", {})
     # A bounded connect time: /api/ready must answer 503, not hang, when the database is gone.
-    _database["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
+    _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3))
+    # TCP keepalives find a peer that vanished while the connection was idle; with
+    # tcp_user_timeout the kernel gives up on data left unacknowledged. (Query parameters
+    # of DATABASE_URL, already in OPTIONS, win.)
+    for _name, _value in {
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10_000,  # ms
+    }.items():
+        _options.setdefault(_name, _value)
+    # Server-side bound on each statement; a startup option, which some poolers refuse
+    # (PgBouncer, Neon's pooled host): 0 leaves it out (set it on the role instead).
+    _statement_timeout = env_int("DATABASE_STATEMENT_TIMEOUT", 2)
+    if _statement_timeout:
+        _startup = f"{_options.get('options', '')} -c statement_timeout={_statement_timeout * 1000}"
+        _options["options"] = _startup.strip()
     if env_bool("DATABASE_POOL", False):
         # psycopg's pool (one per process) keeps the connections instead of Django, which
-        # refuses to combine it with persistent connections.
-        _database["OPTIONS"]["pool"] = True
+        # refuses to combine it with persistent connections. A short acquire timeout: in
+        # an outage a request gets its 503 quickly instead of holding its worker 30 s.
+        _options["pool"] = {"timeout": env_int("DATABASE_POOL_TIMEOUT", 2)}
         _database["CONN_MAX_AGE"] = 0
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
