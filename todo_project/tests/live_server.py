@@ -4,23 +4,20 @@
 means changing ``server_command`` and ``LiveServer.restart_workers`` here, not the tests.
 """
 
-import atexit
 import contextlib
-import functools
 import http.client
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from testing.app_server import collected_static_root
 from testing.helpers import ROOT
 
 HOST = "127.0.0.1"
@@ -31,29 +28,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
-
-
-@functools.cache
-def collected_static_root() -> str:
-    """A folder ``collectstatic`` has filled, once per test run: production refuses to start without."""
-    root = tempfile.mkdtemp(prefix="todo-static-")
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "todo_project.settings.production",
-        "DJANGO_ENV_FILE": "",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "BETTER_AUTH_SECRET": secrets.token_urlsafe(48),
-        "DJANGO_STATIC_ROOT": root,
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
-    atexit.register(shutil.rmtree, root, ignore_errors=True)
-    return root
 
 
 def production_env(workdir: Path, **extra: str) -> dict[str, str]:
