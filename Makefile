@@ -6,7 +6,7 @@ HOST := 127.0.0.1
 PORT ?= 8000
 DEV_USER ?= dev-user
 
-.PHONY: run test lint format install migrate bench clean
+.PHONY: run test lint format install migrate bench bench-wrk clean
 
 run: install .env migrate
 	@$(BIN)/python manage.py collectstatic --noinput -v 0
@@ -53,8 +53,19 @@ migrate: install
 	pathlib.Path('.env').write_text(text)"
 	@echo "Wrote .env with fresh development secrets."
 
-bench: install
-	$(BIN)/python bench/run.py
+# Load test against the FastAPI reference (see README, "Benchmarks"); e.g. BENCH_ARGS="--seconds 10".
+bench: install bench-wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The bench's load generator, Debian's wrk: installed when missing, if we may (root, apt-get).
+bench-wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else \
+			echo "make bench needs wrk: install it (Debian/Ubuntu: sudo apt-get install wrk; macOS: brew install wrk)"; \
+			exit 1; \
+		fi; }
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

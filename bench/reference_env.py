@@ -52,4 +52,4 @@ def start_reference(env: dict[str, str], database_url: str, port: int, log: Path
         str(python),
         *f"-m uvicorn app:app --host {HOST} --port {port} --workers {WORKERS} --log-level warning".split(),
     ]
-    return Server("the FastAPI reference", command, reference_env, HERE / "reference", log)
+    return Server("the FastAPI reference", port, command, reference_env, HERE / "reference", log)

@@ -23,7 +23,16 @@ from pathlib import Path
 from reference_env import start_reference
 from report import print_loads, print_rss, print_slow_clients
 from scenarios import SCENARIOS, bench_token, check, seed
-from servers import ROOT, SERVER_KINDS, WORKERS, Server, free_port, project_command, project_environment
+from servers import (
+    ROOT,
+    SERVER_KINDS,
+    WORKERS,
+    Server,
+    free_port,
+    project_command,
+    project_environment,
+    server_environment,
+)
 from servers import reference_database_url as reference_url
 from wrk import Load, require_wrk, run_wrk
 
@@ -93,9 +102,9 @@ def main() -> int:
         )
         try:
             port = free_port()
-            project = Server(
-                args.server, project_command(args.server, port, WORKERS), env, ROOT, workdir / "p.log"
-            )
+            command = project_command(args.server, port, WORKERS)
+            server_env = server_environment(env, port, WORKERS)
+            project = Server(args.server, port, command, server_env, ROOT, workdir / "p.log")
             servers.append(project)
             if not args.no_reference:
                 servers.append(start_reference(env, reference_url(env), free_port(), workdir / "r.log"))

@@ -26,16 +26,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def production_command() -> str:
+    """The Procfile's ``web`` line: the command the README's "Deploying" runs."""
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return next(line.removeprefix("web:").strip() for line in lines if line.startswith("web:"))
+
+
 def project_command(kind: str, port: int, workers: int) -> list[str]:
-    """The project under one of the servers compared in the README's "Benchmarks"."""
+    """The project under one of the servers compared in the README's "Benchmarks".
+
+    ``granian`` is the production command itself, its host, port and workers from the
+    environment (``server_environment``); the others are the alternatives measured.
+    """
     bind = ["--bind", f"{HOST}:{port}", "--workers", str(workers)]
     gunicorn = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "todo_project.wsgi", *bind]
     commands = {
-        "granian": [
-            sys.executable,
-            *f"-m granian --interface wsgi --host {HOST} --port {port} --workers {workers}".split(),
-            "todo_project.wsgi:application",
-        ],
+        "granian": ["/bin/sh", "-c", f"exec {production_command()}"],
         "gunicorn-sync": gunicorn,
         "gunicorn-gthread": [*gunicorn, "--worker-class", "gthread", "--threads", "4"],
         "uvicorn": [
@@ -48,6 +54,12 @@ def project_command(kind: str, port: int, workers: int) -> list[str]:
 
 
 SERVER_KINDS = ("granian", "gunicorn-sync", "gunicorn-gthread", "uvicorn")
+
+
+def server_environment(env: dict[str, str], port: int, workers: int) -> dict[str, str]:
+    """What the production command reads: loopback, the port, the workers; the venv first."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return {**env, "PATH": path, "GRANIAN_HOST": HOST, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
 
 
 def project_environment(workdir: Path, shared_secret: str) -> dict[str, str]:
@@ -83,9 +95,8 @@ def reference_database_url(env: dict[str, str]) -> str:
 class Server:
     """A server process group on a loopback port; ``stop`` ends the group."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str], cwd: Path, log: Path):
-        self.name, self.log = name, log
-        self.port = int(command[command.index("--port") + 1]) if "--port" in command else None
+    def __init__(self, name: str, port: int, command: list[str], env: dict[str, str], cwd: Path, log: Path):
+        self.name, self.port, self.log = name, port, log
         with log.open("wb") as output:
             self.process = subprocess.Popen(
                 command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
