@@ -6,6 +6,7 @@ is stopped (its whole process group) when the run ends, however it ends.
 
 import contextlib
 import http.client
+import importlib.util
 import os
 import secrets
 import signal
@@ -39,7 +40,15 @@ def project_command(kind: str, port: int, workers: int) -> list[str]:
     environment (``server_environment``); the others are the alternatives measured.
     """
     bind = ["--bind", f"{HOST}:{port}", "--workers", str(workers)]
-    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "todo_project.wsgi", *bind]
+    # The settings gunicorn.conf.py had while gunicorn was the production server; its control
+    # socket off (gunicorn 27 otherwise opens one at a path every instance shares).
+    gunicorn = [
+        sys.executable,
+        *["-m", "gunicorn", "todo_project.wsgi", "--no-control-socket", "--access-logfile", "-"],
+        *["--limit-request-field_size", "32768", "--limit-request-line", "8190"],
+        *["--max-requests", "5000", "--max-requests-jitter", "500"],
+        *bind,
+    ]
     commands = {
         "granian": ["/bin/sh", "-c", f"exec {production_command()}"],
         "gunicorn-sync": gunicorn,
@@ -50,6 +59,9 @@ def project_command(kind: str, port: int, workers: int) -> list[str]:
             "todo_project.asgi:application",
         ],
     }
+    module = {"gunicorn-sync": "gunicorn", "gunicorn-gthread": "gunicorn", "uvicorn": "uvicorn"}.get(kind)
+    if module and importlib.util.find_spec(module) is None:
+        raise SystemExit(f"--server {kind} needs {module}, which production does not: pip install {module}")
     return commands[kind]
 
 
