@@ -8,7 +8,7 @@ DEV_USER ?= dev-user
 # The browser the admin's browser test drives; `make test` installs Debian's if it is missing.
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test browser lint format install migrate static bench clean
+.PHONY: run test browser lint format install migrate static bench bench-wrk clean
 
 run: install .env migrate static
 	@echo
@@ -61,8 +61,19 @@ static: install
 	pathlib.Path('.env').write_text(text)"
 	@echo "Wrote .env with fresh development secrets."
 
-bench: install static
-	$(BIN)/python bench/run.py
+# Load test against the FastAPI reference (see README, "Benchmarks"); e.g. BENCH_ARGS="--seconds 10".
+bench: install static bench-wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The bench's load generator, Debian's wrk: installed when missing, if we may (root, apt-get).
+bench-wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else \
+			echo "make bench needs wrk: install it (Debian/Ubuntu: sudo apt-get install wrk; macOS: brew install wrk)"; \
+			exit 1; \
+		fi; }
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

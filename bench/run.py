@@ -1,247 +1,149 @@
-"""Load test of the API against a real server on loopback.
+"""Load test of the API against the FastAPI + SQLModel reference, in the same run.
 
-Starts gunicorn with production settings on a free 127.0.0.1 port (a throw-away SQLite
-file unless DATABASE_URL is set), then sends a bounded number of requests per scenario
-from a few client threads and reports throughput and latency. Each scenario's throughput
-is given as a ratio of ``/api/health`` (a request that touches neither the database nor
-the token) measured in the same run, so the numbers compare across machines.
+Starts the project with production settings under the chosen HTTP server (2 workers) and
+the reference under uvicorn (2 workers) on free 127.0.0.1 ports, over the same database (a
+throw-away SQLite file, or ``DATABASE_URL``; the reference keeps its own tables), seeds a
+user with 100 tasks on each, then loads every scenario with wrk (32 connections, a bounded
+time each) on both and prints req/s, project/reference, p50/p99 and RSS per worker.
+``--slow-clients`` then checks that ``/api/health`` keeps answering while 10 connections
+trickle their headers.
 
-    make bench                          # defaults
-    .venv/bin/python bench/run.py --requests 2000 --concurrency 8 --min-ratio 0.2
+    make bench
+    .venv/bin/python bench/run.py --server gunicorn-sync --seconds 10 --no-reference
 """
 
 import argparse
-import http.client
-import json
 import os
 import secrets
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
-import jwt
+from reference_env import start_reference
+from report import print_loads, print_rss, print_slow_clients
+from scenarios import SCENARIOS, bench_token, check, seed
+from servers import (
+    ROOT,
+    SERVER_KINDS,
+    WORKERS,
+    Server,
+    free_port,
+    project_command,
+    project_environment,
+    server_environment,
+)
+from servers import reference_database_url as reference_url
+from wrk import Load, require_wrk, run_wrk
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-SEED_TASKS = 100
+sys.path.insert(0, str(ROOT))
+from todo_project.tests.slow_clients import TrickleClients, probe_health
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def server_environment(workdir: Path, shared_secret: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "todo_project.settings.production",
-        "DJANGO_ENV_FILE": "",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "BETTER_AUTH_SECRET": shared_secret,
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "API_THROTTLE_RATE": "1000000/min",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    env.pop("BETTER_AUTH_URL", None)
-    if not env.get("DATABASE_URL"):
-        env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
-    return env
+DEFAULT_SERVER = "granian"  # the production server: README, "Benchmarks" and "Deploying"
 
 
-class Server:
-    """gunicorn on a loopback port, stopped on exit."""
-
-    def __init__(self, env: dict[str, str], workers: int):
-        self.port = free_port()
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
-        )
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                "gunicorn.conf.py",
-                "todo_project.wsgi",
-                "--bind",
-                f"{HOST}:{self.port}",
-                "--workers",
-                str(workers),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,  # the access log: one line per request, noise here
-        )
-
-    def wait_until_up(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                status, _ = request(self.port, "GET", "/api/health")
-                if status == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit("The server did not come up.")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
-def request(port, method, path, token=None, body=None, connection=None):
-    conn = connection or http.client.HTTPConnection(HOST, port, timeout=10)
-    headers = {"Host": HOST}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    payload = None
-    if body is not None:
-        payload = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    conn.request(method, path, body=payload, headers=headers)
-    response = conn.getresponse()
-    data = response.read()
-    if connection is None:
-        conn.close()
-    return response.status, data
-
-
-def run_scenario(port, *, method, path, token, body, total, concurrency, expect):
-    """``total`` requests over ``concurrency`` keep-alive connections; latencies in ms."""
-    latencies: list[float] = []
-    failures: list[int] = []
-    lock = threading.Lock()
-    per_thread = total // concurrency
-
-    def worker():
-        conn = http.client.HTTPConnection(HOST, port, timeout=10)
-        mine, bad = [], []
-        for _ in range(per_thread):
-            started = time.perf_counter()
-            status, _ = request(port, method, path, token, body, connection=conn)
-            mine.append((time.perf_counter() - started) * 1000)
-            if status != expect:
-                bad.append(status)
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            failures.extend(bad)
-
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(latencies),
-        "p95": latencies[int(len(latencies) * 0.95) - 1],
-        "failures": failures,
-    }
-
-
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=600, help="requests per scenario (default 600)")
-    parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--server", choices=SERVER_KINDS, default=DEFAULT_SERVER, help="the project's server")
+    parser.add_argument("--seconds", type=float, default=6, help="load per scenario and API (default 6)")
+    parser.add_argument("--warmup", type=float, default=1, help="unmeasured load first (default 1)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    parser.add_argument("--no-reference", action="store_true", help="load the project only")
     parser.add_argument(
-        "--min-ratio", type=float, default=0.0, help="fail when a scenario's ratio to health is below this"
+        "--slow-clients", type=float, default=0, metavar="SECONDS", help="then run the slow-client check"
+    )
+    parser.add_argument(
+        "--min-ratio", type=float, default=0.0, help="fail when project/reference is below this anywhere"
     )
     args = parser.parse_args()
-    if not (1 <= args.concurrency <= 64 and args.concurrency <= args.requests <= 100_000):
-        parser.error("need 1 <= concurrency <= 64 and concurrency <= requests <= 100000")
+    if not (1 <= args.seconds <= 60 and 0 <= args.warmup <= 10 and 1 <= args.connections <= 256):
+        parser.error("need 1 <= --seconds <= 60, 0 <= --warmup <= 10, 1 <= --connections <= 256")
+    if not 0 <= args.slow_clients <= 120:
+        parser.error("need 0 <= --slow-clients <= 120")
+    return args
 
-    shared_secret = secrets.token_urlsafe(48)
-    with tempfile.TemporaryDirectory() as workdir:
-        server = Server(server_environment(Path(workdir), shared_secret), args.workers)
-        try:
-            server.wait_until_up()
-            user = f"bench-{secrets.token_hex(4)}"
-            token = jwt.encode(
-                {"sub": user, "email": f"{user}@example.com", "exp": int(time.time()) + 3600},
-                shared_secret,
-                algorithm="HS256",
+
+def load_all(args, targets: dict[str, tuple[int, int]], token: str) -> dict[str, dict[str, Load]]:
+    """Scenario by scenario, each API in turn, so both see the same machine state."""
+    results: dict[str, dict[str, Load]] = {label: {} for label in targets}
+    for scenario in SCENARIOS:
+        for label, (port, task_id) in targets.items():
+            path = scenario.path.format(task=task_id)
+            check(port, scenario, path, token)
+            options = dict(
+                method=scenario.method,
+                token=token if scenario.authenticated else None,
+                bodies=scenario.bodies,
+                connections=args.connections,
             )
-            for number in range(SEED_TASKS):
-                status, data = request(server.port, "POST", "/api/tasks", token, {"title": f"Task {number}"})
-                if status != 201:
-                    raise SystemExit(f"Seeding failed: {status} {data!r}")
-            task_id = json.loads(data)["id"]
+            if args.warmup:
+                run_wrk(port, path, seconds=args.warmup, **options)
+            results[label][scenario.name] = run_wrk(port, path, seconds=args.seconds, **options)
+            print(
+                f"  {scenario.name:12} {label:9} {results[label][scenario.name].rps:8.0f} req/s", flush=True
+            )
+    return results
 
-            scenarios = [
-                ("health (baseline)", "GET", "/api/health", None, None, 200),
-                ("list 100 tasks", "GET", "/api/tasks", token, None, 200),
-                (
-                    "list 20, filtered",
-                    "GET",
-                    "/api/tasks?limit=20&completed=false&ordering=title",
-                    token,
-                    None,
-                    200,
-                ),
-                ("retrieve one", "GET", f"/api/tasks/{task_id}", token, None, 200),
-                ("toggle complete", "PATCH", f"/api/tasks/{task_id}/complete", token, None, 200),
-                ("create", "POST", "/api/tasks", token, {"title": "Bench", "description": "x" * 200}, 201),
-                ("unauthenticated (401)", "GET", "/api/tasks", None, None, 401),
-            ]
-            results = []
-            for name, method, path, tok, body, expect in scenarios:
-                result = run_scenario(
-                    server.port,
-                    method=method,
-                    path=path,
-                    token=tok,
-                    body=body,
-                    total=args.requests,
-                    concurrency=args.concurrency,
-                    expect=expect,
-                )
-                results.append((name, result))
-        finally:
-            server.stop()
 
-    baseline = results[0][1]["rps"]
-    database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
-    print(
-        f"\n{database}, {args.workers} gunicorn workers, {args.concurrency} clients, "
-        f"{args.requests} requests each\n"
-    )
-    print(f"{'scenario':24} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7}  failures")
-    worst = 1.0
-    failed = False
-    for name, result in results:
-        ratio = result["rps"] / baseline
-        worst = min(worst, ratio)
-        failed |= bool(result["failures"])
-        print(
-            f"{name:24} {result['rps']:8.0f} {ratio:6.2f} {result['p50']:7.1f} {result['p95']:7.1f}"
-            f"  {len(result['failures']) or ''}"
+def main() -> int:
+    args = parse_args()
+    require_wrk()
+    shared_secret = secrets.token_urlsafe(48)
+    token = bench_token(shared_secret)
+    servers: list[Server] = []
+    slow_ok = True
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        workdir = Path(folder)
+        env = project_environment(workdir, shared_secret)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
         )
+        try:
+            port = free_port()
+            command = project_command(args.server, port, WORKERS)
+            server_env = server_environment(env, port, WORKERS)
+            project = Server(args.server, port, command, server_env, ROOT, workdir / "p.log")
+            servers.append(project)
+            if not args.no_reference:
+                servers.append(start_reference(env, reference_url(env), free_port(), workdir / "r.log"))
+            for server in servers:
+                server.wait_until_up()
+            targets = {"project": (project.port, seed(project.port, token))}
+            if not args.no_reference:
+                targets["reference"] = (servers[1].port, seed(servers[1].port, token))
+            results = load_all(args, targets, token)
+            rss = {server.name: server.worker_rss_mb() for server in servers}
+            if args.slow_clients:
+                with TrickleClients(project.port, connections=10) as clients:
+                    latencies = probe_health(project.port, window=args.slow_clients)
+                slow_ok = print_slow_clients(latencies, clients.reconnects, limit=1.0)
+        finally:
+            for server in servers:
+                server.stop()
+
+    database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
+    print_loads(
+        f"{database}; project on {args.server}, reference on uvicorn, {WORKERS} workers each; "
+        f"wrk, {args.connections} connections, {args.seconds:g} s per scenario",
+        [scenario.name for scenario in SCENARIOS],
+        results["project"],
+        results.get("reference", {}),
+    )
+    for name, values in rss.items():
+        print_rss(name, values)
+    failed = any(load.errors for loads in results.values() for load in loads.values())
     if failed:
-        print("\nSome requests did not get the expected status.")
-        return 1
-    if worst < args.min_ratio:
+        print("\nSome requests failed (see the errors column).")
+    worst = min(
+        (results["project"][name].rps / load.rps for name, load in results.get("reference", {}).items()),
+        default=None,
+    )
+    if worst is not None and worst < args.min_ratio:
         print(f"\nA scenario fell below --min-ratio {args.min_ratio}.")
-        return 1
-    return 0
+        failed = True
+    return 1 if failed or not slow_ok else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,40 @@
+"""The bench's printed tables."""
+
+from wrk import Load
+
+
+def print_loads(title: str, names: list[str], project: dict[str, Load], reference: dict[str, Load]) -> None:
+    print(f"\n{title}\n")
+    print(
+        f"{'scenario':12} {'project':>8} {'reference':>9} {'ratio':>6}  {'vs health':>9}  "
+        f"{'p50/p99 ms project':>19}  {'p50/p99 ms reference':>21}  errors"
+    )
+    health = project.get("health")
+    for name in names:
+        mine, theirs = project[name], reference.get(name)
+        ratio = f"{mine.rps / theirs.rps:6.2f}" if theirs else f"{'-':>6}"
+        versus = f"{mine.rps / health.rps:9.2f}" if health else f"{'-':>9}"
+        their_rps = f"{theirs.rps:9.0f}" if theirs else f"{'-':>9}"
+        their_latency = f"{theirs.p50_ms:8.1f} / {theirs.p99_ms:7.1f}" if theirs else f"{'-':>21}"
+        errors = mine.errors + (theirs.errors if theirs else 0)
+        print(
+            f"{name:12} {mine.rps:8.0f} {their_rps} {ratio}  {versus}  "
+            f"{mine.p50_ms:8.1f} / {mine.p99_ms:7.1f}  {their_latency:>21}  {errors or ''}"
+        )
+
+
+def print_rss(label: str, rss: list[float]) -> None:
+    shown = ", ".join(f"{value:.0f}" for value in sorted(rss)) or "none found"
+    print(f"RSS per worker, {label}: {shown} MB")
+
+
+def print_slow_clients(latencies: list[float], reconnects: int, limit: float) -> bool:
+    answered = [value for value in latencies if value != float("inf")]
+    late = [value for value in latencies if value > limit]
+    worst = max(latencies) if latencies else float("inf")
+    print(
+        f"\nSlow clients: {len(latencies)} health probes, {len(answered)} answered, "
+        f"{len(late)} later than {limit:.0f} s (worst {worst:.2f} s); "
+        f"the trickling connections were closed by the server {reconnects} times"
+    )
+    return not late and bool(latencies)
