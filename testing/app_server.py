@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from .private_postgres import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+START_SECONDS = 60
 
 
 @functools.cache
@@ -80,7 +82,11 @@ class AppServer:
         return self.log_path.read_text(errors="replace")
 
     def request(self, method: str, path: str, *, token=None, body=None, timeout: float = 15):
-        """One request on a new connection: ``(status, headers, body bytes)``."""
+        """One request on a new connection: ``(status, headers, body bytes)``.
+
+        The headers are looked up without regard to case, as HTTP names are (granian sends
+        them in lower case).
+        """
         connection = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
         headers = {"Host": HOST}
         if token:
@@ -92,11 +98,11 @@ class AppServer:
         try:
             connection.request(method, path, body=payload, headers=headers)
             response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
+            return response.status, response.headers, response.read()
         finally:
             connection.close()
 
-    def wait_until_up(self, timeout: float = 30) -> None:
+    def wait_until_up(self, timeout: float = START_SECONDS) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -109,6 +115,30 @@ class AppServer:
             time.sleep(0.1)
         raise RuntimeError(f"The server did not come up:\n{self.log()}")
 
+    def workers(self) -> set[int]:
+        """The worker processes' ids (the server's children)."""
+        pid = self.process.pid
+        return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+    def wait_for_workers(self, count: int, *, replacing: frozenset[int] = frozenset()) -> None:
+        """Until ``count`` workers, none of them in ``replacing``, run and health answers."""
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"The server exited:\n{self.log()}")
+            current = self.workers()
+            if len(current) == count and not current & replacing:
+                self.wait_until_up()
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"The workers did not come up:\n{self.log()}")
+
+    def restart_workers(self, *, count: int) -> None:
+        """Replaces every worker (SIGHUP: the server respawns them) and waits for the new ones."""
+        old = frozenset(self.workers())
+        self.process.send_signal(signal.SIGHUP)
+        self.wait_for_workers(count, replacing=old)
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -118,26 +148,29 @@ class AppServer:
             self.process.wait(timeout=10)
 
 
+def production_command() -> str:
+    """The Procfile's ``web`` line: the command the README's "Deploying" runs."""
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return next(line.removeprefix("web:").strip() for line in lines if line.startswith("web:"))
+
+
 @contextmanager
 def start_app_server(env: dict[str, str], workers: int = 2):
-    """The production server (gunicorn, sync workers, gunicorn.conf.py) on a spare port."""
+    """The production command (the Procfile's) on a spare loopback port, stopped afterwards."""
     port = free_port()
+    # What the Procfile line reads; the virtualenv's scripts first on PATH.
+    env = {
+        **env,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        "GRANIAN_HOST": HOST,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+    }
     with tempfile.TemporaryDirectory(prefix="app-server-") as folder:
         log = Path(folder) / "server.log"
         with log.open("wb") as output:
             process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "-c",
-                    "gunicorn.conf.py",
-                    "todo_project.wsgi",
-                    "--bind",
-                    f"{HOST}:{port}",
-                    "--workers",
-                    str(workers),
-                ],
+                ["/bin/sh", "-c", f"exec {production_command()}"],
                 cwd=ROOT,
                 env=env,
                 stdout=output,
@@ -146,6 +179,7 @@ def start_app_server(env: dict[str, str], workers: int = 2):
         server = AppServer(process, port, env, log)
         try:
             server.wait_until_up()
+            server.wait_for_workers(workers)
             yield server
         finally:
             server.stop()

@@ -3,6 +3,7 @@
 import json
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -14,7 +15,7 @@ class Answer:
     started: float  # time.monotonic()
     seconds: float
     status: int | None = None  # None: no answer at all (see error)
-    headers: dict = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
     error: str = ""
 

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn). Production settings unless DJANGO_SETTINGS_MODULE says otherwise."""
+"""WSGI entry point (granian, see the Procfile). Production settings unless DJANGO_SETTINGS_MODULE says so."""
 
 import os
 

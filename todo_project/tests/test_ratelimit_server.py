@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from testing.app_server import manage, production_environment, start_app_server
 from testing.helpers import make_token
-from todo_project.tests.live_server import migrate, production_env, request, running_server
 from todo_project.tests.ratelimit_helpers import REDIS_URL, redis_client, redis_prefix
 
 LIMIT = 20
@@ -26,7 +26,9 @@ WORKERS = 2
 def migrated_database(tmp_path_factory) -> Path:
     """One migrated SQLite file, copied by each server (migrating takes seconds)."""
     workdir = tmp_path_factory.mktemp("ratelimit-database")
-    migrate(production_env(workdir))
+    manage(
+        production_environment(SQLITE_PATH=str(workdir / "db.sqlite3")), "migrate", "--no-input", "-v", "0"
+    )
     return workdir / "db.sqlite3"
 
 
@@ -35,14 +37,14 @@ def server(request, tmp_path_factory, migrated_database):
     """A server limiting each user to 20 requests a minute, counted in SQLite or in Redis."""
     workdir = tmp_path_factory.mktemp(f"ratelimit-{request.param}")
     shutil.copy(migrated_database, workdir / "db.sqlite3")
-    env = production_env(
-        workdir,
+    env = production_environment(
+        SQLITE_PATH=str(workdir / "db.sqlite3"),
         API_THROTTLE_RATE=f"{LIMIT}/min",
         API_THROTTLE_SQLITE_PATH=str(workdir / "ratelimit.sqlite3"),
     )
     with store_settings(request.param) as store_env:
         env.update(store_env)
-        with running_server(env, workdir=workdir, workers=WORKERS) as live:
+        with start_app_server(env, workers=WORKERS) as live:
             live.secret = env["BETTER_AUTH_SECRET"]
             yield live
 
@@ -76,7 +78,7 @@ def burst(server, token: str, *, each: int) -> list[tuple[int, dict, bytes]]:
         try:
             barrier.wait(timeout=10)
             for _ in range(each):
-                responses.append(request(server.port, "/api/tasks", token=token))
+                responses.append(server.request("GET", "/api/tasks", token=token))
         except Exception as exc:  # reported by the assertion below
             errors.append(exc)
 

@@ -4,7 +4,7 @@ The production command (the Procfile's ``web`` line, as the README's "Deploying"
 is started with production settings on a free loopback port. Ten connections then trickle
 their request headers a byte at a time, never finishing them, while ``/api/health`` is
 asked again and again: every answer must come within a second. A server that reads a
-request inside its worker (gunicorn's sync workers) fails this at the first probe.
+request inside its worker (gunicorn's sync workers, measured) fails this at the first probe.
 """
 
 import os
