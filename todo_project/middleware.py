@@ -106,8 +106,9 @@ class DatabaseUnavailableMiddleware:
       opens a new one.
     """
 
-    # Routes (URL names) whose views never touch the database.
-    DATABASE_FREE_ROUTES = frozenset({"health"})
+    # Routes (URL names) whose views never touch the database: a scraper still gets the
+    # metrics of an outage.
+    DATABASE_FREE_ROUTES = frozenset({"health", "metrics"})
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -106,6 +106,8 @@ def database_down():
         METRICS_TOKEN=TOKEN,
         DATABASE_URL="postgresql://postgres@127.0.0.1:1/nothing_listens_here",
         DATABASE_CONNECT_TIMEOUT="2",
+        # Every request tries the database (the outage breaker would answer the second itself).
+        DATABASE_OUTAGE_COOLDOWN="0",
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -120,3 +122,21 @@ def test_database_failures_are_counted(database_down):
     # The probe answers its own 503: counted by status, not as a failed request.
     ready_503 = (("method", "GET"), ("route", "^api/ready/?$"), ("status", "503"))
     assert found[("http_requests_total", ready_503)] == 1
+
+
+def test_the_scrape_answers_while_the_outage_breaker_is_open():
+    # The first failure opens the breaker: the next task request is a 503 without a try,
+    # and the metrics, which need no database, are still served.
+    result = run_django(
+        DATABASE_DOWN_SCRIPT.format(token=TOKEN),
+        "todo_project.settings.test",
+        METRICS_TOKEN=TOKEN,
+        DATABASE_URL="postgresql://postgres@127.0.0.1:1/nothing_listens_here",
+        DATABASE_CONNECT_TIMEOUT="2",
+        DATABASE_OUTAGE_COOLDOWN="30",
+    )
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["statuses"][:2] == [503, 503]
+    found = samples(outcome["scrape"])
+    assert found[("database_errors_total", (("error", "OperationalError"),))] == 1

@@ -7,20 +7,11 @@ asked again and again: every answer must come within a second. A server that rea
 request inside its worker (gunicorn's sync workers, measured) fails this at the first probe.
 """
 
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 
-from todo_project.tests.slow_clients import HOST, TrickleClients, health_latency, probe_health
+from testing.app_server import manage, production_environment, start_app_server
+from todo_project.tests.slow_clients import TrickleClients, probe_health
 
-ROOT = Path(__file__).resolve().parents[2]
 # The issue's 30 s: longer than the server's header read timeout, so the window also
 # covers the trickling connections being dropped and opened again.
 WINDOW_SECONDS = 30
@@ -28,59 +19,13 @@ SLOW_CONNECTIONS = 10
 LIMIT_SECONDS = 1.0
 
 
-def production_command() -> str:
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    return next(line.removeprefix("web:").strip() for line in lines if line.startswith("web:"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def production_server(tmp_path):
     """The Procfile's ``web`` command on a loopback port; its port. Stopped afterwards."""
-    port = free_port()
-    env = {
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "HOME": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "todo_project.settings.production",
-        "DJANGO_ENV_FILE": "",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "BETTER_AUTH_SECRET": secrets.token_urlsafe(48),
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
-        "PORT": str(port),
-        "GRANIAN_HOST": HOST,
-        "WEB_CONCURRENCY": "2",
-    }
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(
-        ["/bin/sh", "-c", f"exec {production_command()}"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while health_latency(port, timeout=1) == float("inf"):
-            assert process.poll() is None, (tmp_path / "server.log").read_text()
-            assert time.monotonic() < deadline, "the production server did not come up"
-            time.sleep(0.2)
-        yield port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+    env = production_environment(SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    manage(env, "migrate", "--no-input", "-v", "0")
+    with start_app_server(env) as server:
+        yield server.port
 
 
 def test_health_answers_within_a_second_while_clients_trickle_headers(production_server):
