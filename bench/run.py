@@ -12,6 +12,7 @@ the token) measured in the same run, so the numbers compare across machines.
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import secrets
@@ -100,9 +101,9 @@ class Server:
             self.process.kill()
 
 
-def request(port, method, path, token=None, body=None, connection=None):
+def request(port, method, path, token=None, body=None, connection=None, extra=None, seen=None):
     conn = connection or http.client.HTTPConnection(HOST, port, timeout=10)
-    headers = {"Host": HOST}
+    headers = {"Host": HOST, **(extra or {})}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     payload = None
@@ -112,24 +113,36 @@ def request(port, method, path, token=None, body=None, connection=None):
     conn.request(method, path, body=payload, headers=headers)
     response = conn.getresponse()
     data = response.read()
+    if seen is not None:
+        seen["ETag"] = response.getheader("ETag")
     if connection is None:
         conn.close()
     return response.status, data
 
 
-def run_scenario(port, *, method, path, token, body, total, concurrency, expect):
-    """``total`` requests over ``concurrency`` keep-alive connections; latencies in ms."""
+def run_scenario(port, *, method, path, token, body, total, concurrency, expect, headers=None):
+    """``total`` requests over ``concurrency`` keep-alive connections; latencies in ms.
+
+    ``path`` may be a function of the client thread's number (each its own task), and
+    ``headers`` a function of the thread's state (``ETag`` of its last response) giving each
+    request's extra headers.
+    """
     latencies: list[float] = []
     failures: list[int] = []
     lock = threading.Lock()
     per_thread = total // concurrency
 
-    def worker():
+    def worker(number):
         conn = http.client.HTTPConnection(HOST, port, timeout=10)
         mine, bad = [], []
+        target = path(number) if callable(path) else path
+        state = {"ETag": None}
+        if headers:  # the ETag to start from, outside the timing
+            request(port, "GET", target, token, connection=conn, seen=state)
         for _ in range(per_thread):
+            extra = headers(state) if headers else None
             started = time.perf_counter()
-            status, _ = request(port, method, path, token, body, connection=conn)
+            status, _ = request(port, method, target, token, body, connection=conn, extra=extra, seen=state)
             mine.append((time.perf_counter() - started) * 1000)
             if status != expect:
                 bad.append(status)
@@ -138,7 +151,7 @@ def run_scenario(port, *, method, path, token, body, total, concurrency, expect)
             latencies.extend(mine)
             failures.extend(bad)
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(number,)) for number in range(concurrency)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -185,6 +198,12 @@ def main() -> int:
                 if status != 201:
                     raise SystemExit(f"Seeding failed: {status} {data!r}")
             task_id = json.loads(data)["id"]
+            # One task per client thread for the PATCHes, so If-Match never meets another's write.
+            own = []
+            for number in range(args.concurrency):
+                status, data = request(server.port, "POST", "/api/tasks", token, {"title": f"Own {number}"})
+                own.append(json.loads(data)["id"])
+            keys = itertools.count()
 
             scenarios = [
                 ("health (baseline)", "GET", "/api/health", None, None, 200),
@@ -200,10 +219,29 @@ def main() -> int:
                 ("retrieve one", "GET", f"/api/tasks/{task_id}", token, None, 200),
                 ("toggle complete", "PATCH", f"/api/tasks/{task_id}/complete", token, None, 200),
                 ("create", "POST", "/api/tasks", token, {"title": "Bench", "description": "x" * 200}, 201),
+                (
+                    "create + Idempotency-Key",
+                    "POST",
+                    "/api/tasks",
+                    token,
+                    {"title": "Bench", "description": "x" * 200},
+                    201,
+                    lambda state: {"Idempotency-Key": f"bench-{next(keys)}"},
+                ),
+                ("patch", "PATCH", lambda n: f"/api/tasks/{own[n]}", token, {"title": "Bench"}, 200),
+                (
+                    "patch + If-Match",
+                    "PATCH",
+                    lambda n: f"/api/tasks/{own[n]}",
+                    token,
+                    {"title": "Bench"},
+                    200,
+                    lambda state: {"If-Match": state["ETag"]},
+                ),
                 ("unauthenticated (401)", "GET", "/api/tasks", None, None, 401),
             ]
             results = []
-            for name, method, path, tok, body, expect in scenarios:
+            for name, method, path, tok, body, expect, *headers in scenarios:
                 result = run_scenario(
                     server.port,
                     method=method,
@@ -213,6 +251,7 @@ def main() -> int:
                     total=args.requests,
                     concurrency=args.concurrency,
                     expect=expect,
+                    headers=headers[0] if headers else None,
                 )
                 results.append((name, result))
         finally:
@@ -235,6 +274,12 @@ def main() -> int:
             f"{name:24} {result['rps']:8.0f} {ratio:6.2f} {result['p50']:7.1f} {result['p95']:7.1f}"
             f"  {len(result['failures']) or ''}"
         )
+    # The issue's budget: a conditional or idempotent request costs at most 1.3x its plain twin.
+    rates = {name: result["rps"] for name, result in results}
+    for variant, plain in (("create + Idempotency-Key", "create"), ("patch + If-Match", "patch")):
+        cost = rates[plain] / rates[variant]
+        print(f"{variant} costs {cost:.2f}x {plain}{'  (over 1.3x)' if cost > 1.3 else ''}")
+        failed |= cost > 1.3
     if failed:
         print("\nSome requests did not get the expected status.")
         return 1
