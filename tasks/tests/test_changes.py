@@ -6,13 +6,11 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
-from tasks.models import SyncCounter, Task, TaskTombstone
+from tasks.models import Task, TaskTombstone
 from tasks.services import task_bulk_set_completion, task_purge_completed
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import TASK_KEYS, tasks_url
 from testing.helpers import run_command
-from userdata.services import user_delete_data
 
 pytestmark = pytest.mark.django_db
 
@@ -117,17 +115,6 @@ def test_a_token_older_than_the_retention_is_410(settings, user, user_client):
     assert response.status_code == 410
 
 
-def test_a_token_from_before_an_erasure_is_410_for_the_user_made_anew(user, client_for):
-    TaskFactory(user=user)
-    token = changes(client_for(user), "token", user)["next"]
-    user_delete_data(user_id=user.pk)
-    again = UserFactory(id=user.pk)
-
-    response = client_for(again).get(tasks_url("token", again, suffix="changes"), {"since": token})
-
-    assert response.status_code == 410
-
-
 def test_changes_is_not_taken_for_a_task_id(user, user_client):
     response = user_client.get("/api/tasks/changes/")
     assert response.status_code == 200
@@ -164,21 +151,6 @@ def test_purged_tasks_leave_tombstones(user, user_client):
     assert task_purge_completed(older_than=timedelta(days=30)) == 1
 
     assert deleted_since(user_client, user, token) == [done.pk]
-
-
-def test_an_erased_users_tombstones_keys_and_counter_go_with_them(user, other_user, client_for):
-    for owner in (user, other_user):
-        task = TaskFactory(user=owner)
-        client_for(owner).delete(tasks_url("token", owner, task.pk))
-        client_for(owner).post(
-            tasks_url("token", owner), {"title": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
-        )
-
-    user_delete_data(user_id=user.pk)
-
-    for model in (TaskTombstone, SyncCounter):
-        assert set(model.objects.values_list("user_id", flat=True)) == {other_user.pk}
-    assert not Task.objects.filter(user_id=user.pk).exists()
 
 
 def test_purge_tombstones_keeps_the_retention(user, settings):
