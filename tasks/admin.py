@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from .models import EDITABLE_FIELDS, Task
 from .services import task_bulk_set_completion, task_update
+from .sync import task_delete, task_delete_many
 
 
 @admin.register(Task)
@@ -41,6 +42,13 @@ class TaskAdmin(admin.ModelAdmin):
         for name in changed:
             setattr(obj, name, form.initial[name])
         task_update(task=obj, **changed)
+
+    def delete_model(self, request, obj: Task) -> None:
+        # Through the service, like the API, so syncing clients hear of it (a tombstone).
+        task_delete(task=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        task_delete_many(queryset=queryset)
 
     @admin.action(description="Mark selected tasks as completed", permissions=["change"])
     def mark_completed(self, request, queryset) -> None:

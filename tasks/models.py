@@ -22,6 +22,9 @@ class Task(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # The owner's change number at the last saved change (tasks.sync): the ETag and the
+    # sync position. Set in the same UPDATE as the change; never repeats for a task.
+    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -32,6 +35,8 @@ class Task(models.Model):
             models.Index(fields=["user", "completed", "-created_at"], name="task_user_completed_idx"),
             # purge_completed: completed tasks by completion time, across users.
             models.Index(fields=["completed_at"], name="task_completed_at_idx"),
+            # GET …/tasks/changes: one user's tasks after a change number.
+            models.Index(fields=["user", "version", "id"], name="task_user_version_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -54,3 +59,7 @@ class Task(models.Model):
 EDITABLE_FIELDS = tuple(
     field.name for field in Task._meta.concrete_fields if field.editable and not field.primary_key
 )
+
+
+# Sync and retry bookkeeping, in its own module; imported so Django registers the models.
+from .sync_models import IdempotencyKey, SyncCounter, TaskTombstone  # noqa: E402, F401

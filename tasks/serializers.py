@@ -49,8 +49,9 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
         # Every column, the owner as ``user_id``, in the model's order; what clients may set
-        # is the model's editable fields, the rest is read-only.
-        fields = [field.attname for field in Task._meta.concrete_fields]
+        # is the model's editable fields, the rest is read-only. ``version`` travels as the
+        # ETag header (tasks.versions), not in the body.
+        fields = [field.attname for field in Task._meta.concrete_fields if field.name != "version"]
         read_only_fields = [name for name in fields if name not in EDITABLE_FIELDS]
 
 

@@ -14,9 +14,23 @@ from .models import Task
 from .pagination import TaskPagination
 from .permissions import IsPathUser
 from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, TaskSchema, UserPathSchema
+from .schema_sync import (
+    CONDITIONAL_WRITE_ERRORS,
+    ETAG,
+    IDEMPOTENCY_ERRORS,
+    IDEMPOTENCY_KEY,
+    IDEMPOTENT_REPLAYED,
+    IF_MATCH,
+    IF_NONE_MATCH,
+    NOT_MODIFIED,
+    RETRY_AFTER,
+)
 from .selectors import task_list_for
 from .serializers import TaskCompletionSerializer, TaskSerializer
 from .services import task_create, task_toggle_completion, task_update
+from .sync import task_delete
+from .versions import task_etag
+from .view_mixins import TaskChangesMixin, TaskVersionsMixin, idempotent
 
 USER_ID_PARAMETER = OpenApiParameter(
     "user_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Your Better Auth user id."
@@ -25,29 +39,41 @@ USER_ID_PARAMETER = OpenApiParameter(
 TASK_ID_PARAMETER = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The task's id."
 )
+IDEMPOTENT_PARAMETERS = [ETAG, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, RETRY_AFTER]
 
 
 @extend_schema_view(
     list=extend_schema(
         parameters=LIST_HEADERS, responses={200: TaskSerializer(many=True), **ERROR_RESPONSES}
     ),
-    create=extend_schema(parameters=[LOCATION_HEADER], responses={201: TaskSerializer, **ERROR_RESPONSES}),
+    create=extend_schema(
+        parameters=[LOCATION_HEADER, *IDEMPOTENT_PARAMETERS],
+        responses={201: TaskSerializer, **ERROR_RESPONSES, **IDEMPOTENCY_ERRORS},
+    ),
     retrieve=extend_schema(
-        parameters=[TASK_ID_PARAMETER], responses={200: TaskSerializer, **ERROR_RESPONSES}
+        parameters=[TASK_ID_PARAMETER, ETAG, IF_NONE_MATCH],
+        responses={200: TaskSerializer, **NOT_MODIFIED, **ERROR_RESPONSES},
     ),
-    update=extend_schema(parameters=[TASK_ID_PARAMETER], responses={200: TaskSerializer, **ERROR_RESPONSES}),
+    update=extend_schema(
+        parameters=[TASK_ID_PARAMETER, ETAG, IF_MATCH],
+        responses={200: TaskSerializer, **ERROR_RESPONSES, **CONDITIONAL_WRITE_ERRORS},
+    ),
     partial_update=extend_schema(
-        parameters=[TASK_ID_PARAMETER], responses={200: TaskSerializer, **ERROR_RESPONSES}
+        parameters=[TASK_ID_PARAMETER, ETAG, IF_MATCH],
+        responses={200: TaskSerializer, **ERROR_RESPONSES, **CONDITIONAL_WRITE_ERRORS},
     ),
-    destroy=extend_schema(parameters=[TASK_ID_PARAMETER], responses={204: None, **ERROR_RESPONSES}),
+    destroy=extend_schema(
+        parameters=[TASK_ID_PARAMETER, IF_MATCH],
+        responses={204: None, **ERROR_RESPONSES, **CONDITIONAL_WRITE_ERRORS},
+    ),
     complete=extend_schema(
-        parameters=[TASK_ID_PARAMETER],
+        parameters=[TASK_ID_PARAMETER, IF_MATCH, *IDEMPOTENT_PARAMETERS],
         request=TaskCompletionSerializer,
-        responses={200: TaskSerializer, **ERROR_RESPONSES},
+        responses={200: TaskSerializer, **ERROR_RESPONSES, **CONDITIONAL_WRITE_ERRORS, **IDEMPOTENCY_ERRORS},
         description='No body (or no `completed`) toggles the task; `{"completed": true|false}` sets it.',
     ),
 )
-class TaskViewSet(viewsets.ModelViewSet):
+class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
     """The authenticated user's tasks; another user's task is simply not found."""
 
     schema = TaskSchema()
@@ -75,11 +101,20 @@ class TaskViewSet(viewsets.ModelViewSet):
         except Http404:
             raise TaskNotFound() from None
 
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         serializer.instance = task_create(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = task_update(task=serializer.instance, **serializer.validated_data)
+        serializer.instance = task_update(
+            task=serializer.instance, precondition=self.precondition, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        task_delete(task=instance, precondition=self.precondition)
 
     def get_success_headers(self, data) -> dict:
         # Called for create only: the new task lives under the collection that was posted to.
@@ -88,15 +123,17 @@ class TaskViewSet(viewsets.ModelViewSet):
         return {"Location": self.reverse_action("detail", kwargs={**self.kwargs, "pk": data["id"]})}
 
     @action(detail=True, methods=["patch"], url_path="complete")
+    @idempotent
     def complete(self, request, *args, **kwargs):
         task = self.get_object()
         body = TaskCompletionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if "completed" in body.validated_data:
-            task = task_update(task=task, completed=body.validated_data["completed"])
+            completed = body.validated_data["completed"]
+            task = task_update(task=task, precondition=self.precondition, completed=completed)
         else:
-            task = task_toggle_completion(task=task)
-        return Response(self.get_serializer(task).data)
+            task = task_toggle_completion(task=task, precondition=self.precondition)
+        return Response(self.get_serializer(task).data, headers={"ETag": task_etag(task)})
 
 
 @extend_schema(parameters=[USER_ID_PARAMETER])

@@ -24,6 +24,8 @@ CONTRACT = {
     "/api/tasks/{id}/": {"get", "put", "patch", "delete"},
     "/api/{user_id}/tasks/{id}/complete/": {"patch"},
     "/api/tasks/{id}/complete/": {"patch"},
+    "/api/{user_id}/tasks/changes/": {"get"},
+    "/api/tasks/changes/": {"get"},
     "/api/health/": {"get"},
     "/api/ready/": {"get"},
 }

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from tasks.models import Task
+from tasks.models import Task, TaskTombstone
 from tasks.services import (
     task_bulk_set_completion,
     task_create,
@@ -43,11 +43,20 @@ def sql_of(context: CaptureQueriesContext) -> list[str]:
     return [query["sql"] for query in context.captured_queries]
 
 
+def task_updates(context: CaptureQueriesContext) -> list[str]:
+    return [sql for sql in sql_of(context) if sql.startswith('UPDATE "tasks_task"')]
+
+
+def writes(context: CaptureQueriesContext) -> list[str]:
+    return [sql for sql in sql_of(context) if sql.split()[0] in ("DELETE", "UPDATE", "INSERT")]
+
+
 def updated_columns(sql: str) -> set[str]:
     """The columns an ``UPDATE "tasks_task" SET … WHERE …`` statement writes."""
     match = re.fullmatch(r'UPDATE "tasks_task" SET (?P<set>.+) WHERE .+', sql)
     assert match, sql
-    return set(re.findall(r'"(\w+)" = ', match["set"]))
+    # Top-level assignments only: a CASE in a value compares columns too.
+    return set(re.findall(r'(?:^|, )"(\w+)" = ', match["set"]))
 
 
 def stored(task: Task) -> Task:
@@ -99,22 +108,26 @@ def test_task_create_with_completed_true_sets_completed_at_to_now(user):
     [{}, {"title": "Original"}, {"title": "Original", "description": "Kept", "completed": False}],
     ids=["nothing", "same-title", "every-field-the-same"],
 )
-def test_task_update_with_no_change_saves_nothing(task, django_assert_num_queries, fields):
+def test_task_update_with_no_change_saves_nothing(task, fields):
     before, updated_at = snapshot(task.user), task.updated_at
 
-    with django_assert_num_queries(0):
+    with CaptureQueriesContext(connection) as context:
         result = task_update(task=task, **fields)
+
+    assert writes(context) == []  # only the locked read, to compare with the stored row
 
     assert snapshot(task.user) == before  # updated_at too
     assert result.updated_at == updated_at
     assert (result.title, result.description, result.completed) == ("Original", "Kept", False)
 
 
-def test_task_update_completed_again_keeps_completed_at_and_saves_nothing(done, django_assert_num_queries):
+def test_task_update_completed_again_keeps_completed_at_and_saves_nothing(done):
     before, completed_at = snapshot(done.user), done.completed_at
 
-    with django_assert_num_queries(0):
+    with CaptureQueriesContext(connection) as context:
         result = task_update(task=done, completed=True)
+
+    assert writes(context) == []
 
     assert snapshot(done.user) == before
     assert result.completed_at == completed_at
@@ -136,8 +149,8 @@ def test_task_update_saves_only_the_changed_fields_and_updated_at(task, fields, 
     with CaptureQueriesContext(connection) as context:
         task_update(task=task, **fields)
 
-    [update] = sql_of(context)
-    assert updated_columns(update) == {*columns, "updated_at"}
+    [update] = task_updates(context)
+    assert updated_columns(update) == {*columns, "updated_at", "version"}
     row = stored(task)
     expected = {"title": "Original", "description": "Kept", "completed": False, **fields}
     assert (row.title, row.description, row.completed) == tuple(expected.values())
@@ -152,8 +165,8 @@ def test_task_update_keeps_completed_at_while_completed_stays_true(done):
     with CaptureQueriesContext(connection) as context:
         task_update(task=done, title="Renamed", completed=True)
 
-    [update] = sql_of(context)
-    assert updated_columns(update) == {"title", "updated_at"}
+    [update] = task_updates(context)
+    assert updated_columns(update) == {"title", "updated_at", "version"}
     row = stored(done)
     assert (row.title, row.completed, row.completed_at) == ("Renamed", True, completed_at)
 
@@ -162,8 +175,8 @@ def test_task_update_reopening_clears_completed_at(done):
     with CaptureQueriesContext(connection) as context:
         result = task_update(task=done, completed=False)
 
-    [update] = sql_of(context)
-    assert updated_columns(update) == {"completed", "completed_at", "updated_at"}
+    [update] = task_updates(context)
+    assert updated_columns(update) == {"completed", "completed_at", "updated_at", "version"}
     assert (stored(done).completed, stored(done).completed_at) == (False, None)
     assert (result.completed, result.completed_at) == (False, None)
 
@@ -175,8 +188,8 @@ def test_task_update_completing_sets_completed_at_to_now(task):
         result = task_update(task=task, completed=True)
 
     after = timezone.now()
-    [update] = sql_of(context)
-    assert updated_columns(update) == {"completed", "completed_at", "updated_at"}
+    [update] = task_updates(context)
+    assert updated_columns(update) == {"completed", "completed_at", "updated_at", "version"}
     row = stored(task)
     assert row.completed is True
     assert before <= row.completed_at <= after
@@ -226,13 +239,15 @@ def test_task_toggle_completion_reads_the_row_under_a_lock():
         task_toggle_completion(task=task)
 
     statements = sql_of(context)
-    assert len(statements) == 4, statements
+    assert len(statements) == 5, statements
     assert statements[0] == begin
     assert statements[1].startswith('SELECT "tasks_task"."id", ')
     assert re.search(rf'WHERE "tasks_task"."id" = {task.pk}\b', statements[1]), statements[1]
     assert statements[1].endswith(" FOR UPDATE") is for_update
-    assert updated_columns(statements[2]) == {"completed", "completed_at", "updated_at"}
-    assert statements[3] == "COMMIT"
+    # Then the owner's next change number, which orders the user's commits (tasks.sync).
+    assert statements[2].startswith('INSERT INTO "tasks_synccounter"')
+    assert updated_columns(statements[3]) == {"completed", "completed_at", "updated_at", "version"}
+    assert statements[4] == "COMMIT"
     assert stored(task).completed is True
 
 
@@ -301,8 +316,8 @@ def test_bulk_completion_marks_only_the_open_tasks_in_one_update(user, other_use
 
     after = timezone.now()
     assert changed == 2
-    [update] = sql_of(context)
-    assert updated_columns(update) == {"completed", "completed_at", "updated_at"}
+    [update] = task_updates(context)
+    assert updated_columns(update) == {"completed", "completed_at", "updated_at", "version"}
     for task in (open_a, open_b):
         row = stored(task)
         assert row.completed is True
@@ -363,9 +378,12 @@ def test_purge_deletes_the_tasks_completed_before_the_cutoff_in_one_delete(aged)
         deleted = task_purge_completed(older_than=timedelta(days=30))
 
     assert deleted == 2
-    [delete] = sql_of(context)
+    # Lock, number, tombstones and one DELETE, however many tasks.
+    statements = [sql for sql in writes(context) if not sql.startswith("INSERT")]
+    [delete] = statements
     assert delete.startswith('DELETE FROM "tasks_task" WHERE ')
     assert set(Task.objects.values_list("pk", flat=True)) == {aged["recent"], aged["open"]}
+    assert set(TaskTombstone.objects.values_list("task_id", flat=True)) == {aged["old"], aged["theirs_old"]}
 
 
 def test_purge_of_zero_days_deletes_every_completed_task(aged):

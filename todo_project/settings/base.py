@@ -246,6 +246,10 @@ API_THROTTLE_KEY_PREFIX = env_str("API_THROTTLE_KEY_PREFIX", "throttle")
 API_THROTTLE_SQLITE_PATH = env_str("API_THROTTLE_SQLITE_PATH")
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
 API_MAX_HEADER_BYTES = env_int("API_MAX_HEADER_BYTES", 8 * 1024)
+# A PUT, PATCH, DELETE or /complete without If-Match is refused (428) when true.
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", False)
+# How long sync tokens and the tombstones of deleted tasks are kept, in days.
+SYNC_RETENTION_DAYS = env_int("SYNC_RETENTION_DAYS", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.BetterAuthJWTAuthentication"],
@@ -286,8 +290,21 @@ SPECTACULAR_SETTINGS = {
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
-CORS_ALLOW_HEADERS = ["authorization", "content-type", "x-request-id"]
-CORS_EXPOSE_HEADERS = ["Location", "Link", "X-Total-Count", "ETag", "Retry-After", "X-Request-ID"]
+CORS_ALLOW_HEADERS = [
+    "authorization",
+    "content-type",
+    "x-request-id",
+    "if-match",
+    "if-none-match",
+    "idempotency-key",
+]
+CORS_EXPOSE_HEADERS = [
+    *("Location", "Link", "X-Total-Count", "ETag", "Retry-After", "X-Request-ID"),
+    "Idempotent-Replayed",
+]
+# Credentialed requests (fetch with credentials: "include") from those origins; the API
+# itself reads no cookie, so this only lets such a frontend read the answers.
+CORS_ALLOW_CREDENTIALS = env_bool("CORS_ALLOW_CREDENTIALS", False)
 
 # --- Internationalisation, static files -------------------------------------------------
 

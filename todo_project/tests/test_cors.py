@@ -35,7 +35,10 @@ def test_the_contract_headers_are_exposed(user_client):
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == ALLOWED
     exposed = {h.strip().lower() for h in response["Access-Control-Expose-Headers"].split(",")}
-    assert exposed == {"location", "link", "x-total-count", "etag", "retry-after", "x-request-id"}
+    assert exposed == {
+        *("location", "link", "x-total-count", "etag", "retry-after", "x-request-id"),
+        "idempotent-replayed",
+    }
 
 
 @pytest.mark.django_db
@@ -51,3 +54,28 @@ def test_an_oversized_header_answer_is_readable_cross_origin(api_client):
     response = api_client.get("/api/tasks", HTTP_ORIGIN=ALLOWED, HTTP_AUTHORIZATION="Bearer " + "a" * 20_000)
     assert response.status_code == 431
     assert response["Access-Control-Allow-Origin"] == ALLOWED
+
+
+@pytest.mark.django_db
+def test_preflight_allows_the_version_and_retry_headers(api_client):
+    response = preflight(api_client, ALLOWED, headers="if-match, if-none-match, idempotency-key")
+    assert response.status_code == 200
+    allowed_headers = {h.strip() for h in response["Access-Control-Allow-Headers"].split(",")}
+    assert {"if-match", "if-none-match", "idempotency-key"} <= allowed_headers
+
+
+@pytest.mark.django_db
+def test_credentialed_requests_are_not_answered_by_default(user_client):
+    response = user_client.get("/api/tasks", HTTP_ORIGIN=ALLOWED)
+    assert "Access-Control-Allow-Credentials" not in response
+
+
+@pytest.mark.django_db
+def test_cors_allow_credentials_answers_credentialed_requests_from_allowed_origins_only(settings, api_client):
+    settings.CORS_ALLOW_CREDENTIALS = True
+    allowed = preflight(api_client, ALLOWED)
+    other = preflight(api_client, "https://evil.example.net")
+
+    assert allowed["Access-Control-Allow-Credentials"] == "true"
+    assert allowed["Access-Control-Allow-Origin"] == ALLOWED  # never "*" with credentials
+    assert "Access-Control-Allow-Credentials" not in other

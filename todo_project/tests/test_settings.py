@@ -183,3 +183,22 @@ def test_redis_url_gives_every_worker_one_shared_cache():
 def test_without_redis_url_the_cache_is_per_process():
     result = run_django("print(settings.CACHES['default']['BACKEND'])", "todo_project.settings.local")
     assert result.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "False False 30"),
+        (
+            {"CORS_ALLOW_CREDENTIALS": "true", "API_REQUIRE_IF_MATCH": "1", "SYNC_RETENTION_DAYS": "7"},
+            "True True 7",
+        ),
+    ],
+    ids=["defaults", "set"],
+)
+def test_credentials_if_match_and_sync_retention_come_from_the_environment(env, expected):
+    code = (
+        "print(settings.CORS_ALLOW_CREDENTIALS, settings.API_REQUIRE_IF_MATCH, settings.SYNC_RETENTION_DAYS)"
+    )
+    result = run_django(code, "todo_project.settings.local", **env)
+    assert result.stdout.strip() == expected, result.stderr

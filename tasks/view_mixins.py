@@ -1,0 +1,159 @@
+"""The HTTP side of versions, retries and sync, mixed into the task viewset.
+
+- ``TaskVersionsMixin``: the ``ETag`` of every response that carries a task, and the
+  ``If-Match`` of every write, parsed before anything runs (``self.precondition``).
+- ``idempotent``: wraps a handler (POST, ``/complete``) in the ``Idempotency-Key`` rules.
+- ``TaskChangesMixin``: ``GET …/tasks/changes``.
+"""
+
+import functools
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from .changes import DEFAULT_LIMIT, MAX_LIMIT, task_changes
+from .exceptions import TaskNotFound
+from .idempotency import (
+    HEADER,
+    Claim,
+    idempotency_claim,
+    idempotency_complete,
+    idempotency_fingerprint,
+    idempotency_key_clean,
+    idempotency_release,
+)
+from .models import Task
+from .schema import ERROR_RESPONSES
+from .schema_sync import SYNC_ERRORS
+from .serializers import TaskSerializer
+from .versions import CONDITIONAL_WRITE_METHODS, precondition_parse, task_etag
+
+
+def response_etag(response) -> str | None:
+    """The ETag of a successful response whose body is one task, else None."""
+    serializer = getattr(response.data, "serializer", None) if isinstance(response, Response) else None
+    if 200 <= response.status_code < 300 and isinstance(getattr(serializer, "instance", None), Task):
+        return task_etag(serializer.instance)
+    return None
+
+
+class TaskVersionsMixin:
+    """ETag out, If-Match in; the comparison itself happens under the row lock (services)."""
+
+    precondition = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in CONDITIONAL_WRITE_METHODS and self.detail:
+            # Malformed (412) or missing while required (428): refused before any query.
+            self.precondition = precondition_parse(header=request.headers.get("If-Match"))
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Task.DoesNotExist):  # deleted between the lookup and the lock
+            exc = TaskNotFound()
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        etag = response_etag(response)
+        if etag and not response.has_header("ETag"):
+            response["ETag"] = etag
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def idempotent(handler):
+    """Runs ``handler`` once per ``Idempotency-Key`` of the user and replays its answer.
+
+    Without the header the handler runs as usual. The stored answer and the handler's
+    writes commit together; an answer that is not a success is not stored.
+    """
+
+    @functools.wraps(handler)
+    def wrapper(view, request, *args, **kwargs):
+        header = request.headers.get(HEADER)
+        if header is None:
+            return handler(view, request, *args, **kwargs)
+        key = idempotency_key_clean(header=header)
+        match = request.resolver_match
+        route = f"{match.view_name} {sorted(match.kwargs.items())}"
+        # request.data first: a body that does not parse is a 400 and claims nothing.
+        fingerprint = idempotency_fingerprint(method=request.method, route=route, body=request.data)
+        outcome = idempotency_claim(user=request.user, key=key, fingerprint=fingerprint)
+        if not isinstance(outcome, Claim):
+            headers = {"Idempotent-Replayed": "true", "Location": outcome.location, "ETag": outcome.etag}
+            headers = {name: value for name, value in headers.items() if value}
+            return Response(outcome.body, status=outcome.status, headers=headers)
+        try:
+            with transaction.atomic():
+                response = handler(view, request, *args, **kwargs)
+                if 200 <= response.status_code < 300:
+                    etag = response_etag(response) or response.get("ETag", "")
+                    idempotency_complete(
+                        claim=outcome,
+                        status=response.status_code,
+                        body=response.data,
+                        location=response.get("Location", ""),
+                        etag=etag,
+                    )
+                    return response
+        except BaseException:
+            idempotency_release(claim=outcome)
+            raise
+        idempotency_release(claim=outcome)
+        return response
+
+    return wrapper
+
+
+CHANGES_RESPONSE = inline_serializer(
+    "TaskChanges",
+    {
+        "changed": TaskSerializer(many=True),
+        "deleted": serializers.ListField(child=serializers.IntegerField()),
+        "next": serializers.CharField(help_text="The `since` of the next call."),
+        "has_more": serializers.BooleanField(help_text="Call again at once with `next`."),
+    },
+)
+
+
+class _ChangesQuery(serializers.Serializer):
+    since = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+
+
+class TaskChangesMixin:
+    """``GET …/tasks/changes?since=TOKEN&limit=N``: an incremental sync."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "since", OpenApiTypes.STR, description="`next` of the last call; omit it to get every task."
+            ),
+            OpenApiParameter(
+                "limit", OpenApiTypes.INT, description=f"1 to {MAX_LIMIT}, default {DEFAULT_LIMIT}."
+            ),
+        ],
+        responses={200: CHANGES_RESPONSE, **ERROR_RESPONSES, **SYNC_ERRORS},
+        description="Tasks created or changed and ids of tasks deleted since `since`. Follow `next` "
+        "while `has_more`; a change may come twice (apply by `id` and `updated_at`). 410: sync again "
+        "from scratch.",
+    )
+    @action(detail=False, methods=["get"], url_path="changes", filterset_class=None, pagination_class=None)
+    def changes(self, request, *args, **kwargs):
+        query = _ChangesQuery(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError(query.errors)
+        since = query.validated_data.get("since")
+        page = task_changes(user=request.user, since=since, limit=query.validated_data["limit"])
+        return Response(
+            {
+                "changed": TaskSerializer(page.changed, many=True).data,
+                "deleted": page.deleted,
+                "next": page.next,
+                "has_more": page.has_more,
+            }
+        )
