@@ -8,6 +8,7 @@ from accounts.models import User
 from accounts.services import support_user_create
 from accounts.tests.factories import UserFactory
 from testing.helpers import STAFF_PASSWORD, make_token
+from testing.races import race_database_settings
 
 
 @pytest.fixture
@@ -82,3 +83,9 @@ def super_client(superuser):
 def staff_client(request):
     """A support user's admin client, then a superuser's: both must see the same admin."""
     return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def race_database(transactional_db, tmp_path):
+    """Where racing threads meet (``testing.races``): None, the test database; or an SQLite file."""
+    return race_database_settings(tmp_path)

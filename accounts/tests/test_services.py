@@ -1,12 +1,9 @@
 """Keeping the local user in step with the token's claims (``user_sync_from_claims``)."""
 
-import copy
-import threading
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -15,6 +12,7 @@ from accounts.models import User
 from accounts.services import user_sync_from_claims
 from accounts.tests.factories import UserFactory
 from testing.helpers import make_token
+from testing.races import run_at_once
 
 URL = "/api/tasks"
 
@@ -184,59 +182,7 @@ def test_deactivated_user_is_refused_and_not_reactivated():
     assert not user.is_active
 
 
-# --- Two first requests at once --------------------------------------------------------------
-#
-# Real threads, each with its own database connection. On PostgreSQL they share the test
-# database. SQLite's in-memory test database is in shared-cache mode, where a writer makes
-# every other connection fail at once ("database table is locked") instead of waiting as
-# a file database does; so on SQLite the race runs against a temporary file database with
-# the project's own connection options (busy timeout, BEGIN IMMEDIATE), as in production.
-
-
-@pytest.fixture
-def race_database(transactional_db, tmp_path):
-    """Settings for the threads' connections: the test database, or an SQLite file copy."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield None
-        return
-    settings_dict = {**copy.deepcopy(connection.settings_dict), "NAME": str(tmp_path / "race.sqlite3")}
-    schema_connection = new_connection(settings_dict)
-    try:
-        with schema_connection.schema_editor() as editor:
-            for model in apps.get_models():
-                editor.create_model(model)
-    finally:
-        schema_connection.close()
-    yield settings_dict
-
-
-def new_connection(settings_dict: dict):
-    """A connection of the default database's backend, with these settings."""
-    return connections[DEFAULT_DB_ALIAS].__class__(copy.deepcopy(settings_dict), alias=DEFAULT_DB_ALIAS)
-
-
-def run_at_once(race_database, count: int, function) -> list[object]:
-    """``function()`` in ``count`` threads released together; their results or exceptions."""
-    barrier = threading.Barrier(count, timeout=10)
-    results: list[object] = [None] * count
-
-    def worker(index: int) -> None:
-        try:
-            if race_database is not None:
-                connections[DEFAULT_DB_ALIAS] = new_connection(race_database)
-            barrier.wait()
-            results[index] = function()
-        except Exception as exc:  # reported by the test, in its own thread
-            results[index] = exc
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+# --- Two first requests at once (threads: testing.races) ------------------------------------
 
 
 def stored_users(race_database) -> list[tuple]:

@@ -1,14 +1,11 @@
 """Fixtures of the task tests (helpers: ``tasks.tests.helpers``)."""
 
-import copy
 import json
 
 import pytest
-from django.apps import apps
-from django.db import connection
 
 from tasks.tests.factories import TaskFactory
-from tasks.tests.helpers import FAMILIES, make_task, new_connection, tasks_url
+from tasks.tests.helpers import FAMILIES, make_task, tasks_url
 
 
 @pytest.fixture(params=FAMILIES)
@@ -72,26 +69,3 @@ def quiet_client(user, token_for):
     client = APIClient(raise_request_exception=False)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user)}")
     return client
-
-
-@pytest.fixture
-def race_database(transactional_db, tmp_path):
-    """Where racing threads meet: None for the test database, or an SQLite file's settings.
-
-    SQLite's in-memory test database is in shared-cache mode, where a writer makes every
-    other connection fail at once ("database table is locked") instead of waiting as a file
-    database does; so on SQLite the threads share a temporary file database with the
-    project's own connection options (busy timeout, BEGIN IMMEDIATE), as in production.
-    """
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield None
-        return
-    settings_dict = {**copy.deepcopy(connection.settings_dict), "NAME": str(tmp_path / "race.sqlite3")}
-    schema_connection = new_connection(settings_dict)
-    try:
-        with schema_connection.schema_editor() as editor:
-            for model in apps.get_models():
-                editor.create_model(model)
-    finally:
-        schema_connection.close()
-    yield settings_dict

@@ -1,12 +1,8 @@
 """Helpers of the task tests: routes, snapshots, the task's JSON shape, list walking, races."""
 
-import copy
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
-
-from django.db import DEFAULT_DB_ALIAS, connections
 
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
@@ -147,36 +143,3 @@ def walk(client, url: str, *, between=None) -> list[int]:
 
 
 # --- Races ----------------------------------------------------------------------------------
-
-
-def new_connection(settings_dict: dict):
-    """A connection of the default database's backend, with these settings."""
-    return connections[DEFAULT_DB_ALIAS].__class__(copy.deepcopy(settings_dict), alias=DEFAULT_DB_ALIAS)
-
-
-def run_at_once(race_database: dict | None, count: int, function) -> list[object]:
-    """``function()`` in ``count`` threads released together; their results or exceptions.
-
-    ``race_database`` comes from the ``race_database`` fixture: None for the test database
-    itself, or the settings of the SQLite file the threads share instead.
-    """
-    barrier = threading.Barrier(count, timeout=10)
-    results: list[object] = [None] * count
-
-    def worker(index: int) -> None:
-        try:
-            if race_database is not None:
-                connections[DEFAULT_DB_ALIAS] = new_connection(race_database)
-            barrier.wait()
-            results[index] = function()
-        except Exception as exc:  # reported by the test, in its own thread
-            results[index] = exc
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results

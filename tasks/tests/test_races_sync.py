@@ -17,8 +17,9 @@ from tasks.changes import task_changes
 from tasks.models import IdempotencyKey, Task
 from tasks.services import task_update
 from tasks.tests.factories import TaskFactory
-from tasks.tests.helpers import run_at_once, tasks_url
+from tasks.tests.helpers import tasks_url
 from testing.helpers import make_token
+from testing.races import run_at_once
 
 COUNT = 20
 

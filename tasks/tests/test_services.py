@@ -20,7 +20,8 @@ from tasks.services import (
     task_update,
 )
 from tasks.tests.factories import TaskFactory
-from tasks.tests.helpers import run_at_once, snapshot
+from tasks.tests.helpers import snapshot
+from testing.races import run_at_once
 
 pytestmark = pytest.mark.django_db
 
