@@ -2,9 +2,11 @@
 
 import logging
 import re
+import time
 import uuid
 
 from django.conf import settings
+from django.db import connection
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from .metrics import database_error_observed
@@ -87,14 +89,31 @@ class RequestLimitsMiddleware:
         return None
 
 
+# A persistent connection idle for longer than this is checked (``SELECT 1``) before reuse.
+HEALTH_CHECK_AFTER_IDLE_SECONDS = 10.0
+
+
 class DatabaseUnavailableMiddleware:
-    """503 with ``Retry-After`` on every route (API and admin) when the database does not answer."""
+    """503 with ``Retry-After`` on every route (API and admin) when the database does not answer.
+
+    It also makes the connection health check (``CONN_HEALTH_CHECKS``) cheap: a connection
+    that served a request within ``HEALTH_CHECK_AFTER_IDLE_SECONDS`` is reused without its
+    ``SELECT 1``, a round trip per request under load; one that sat idle longer (which a
+    serverless Postgres closes) is still checked, and replaced rather than failing. A
+    connection that broke while busy fails its query: a 503 here, and Django replaces it
+    when the request ends.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        used = getattr(connection, "last_query_at", None)
+        if used is not None and time.monotonic() - used < HEALTH_CHECK_AFTER_IDLE_SECONDS:
+            connection.health_check_done = True
+        # The project has one database; its connection is this thread's (or task's).
+        with connection.execute_wrapper(_note_query_time):
+            return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_UNAVAILABLE):
@@ -102,6 +121,13 @@ class DatabaseUnavailableMiddleware:
             database_error_observed(exception)
             return database_unavailable_response()
         return None
+
+
+def _note_query_time(execute, sql, params, many, context):
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        context["connection"].last_query_at = time.monotonic()
 
 
 class PrivateApiResponsesMiddleware:
