@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from todo_project.middleware import HEALTH_CHECK_AFTER_IDLE_SECONDS
 from todo_project.tests.live_server import migrate, production_env, request, running_server
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="terminates a PostgreSQL backend")
@@ -62,3 +63,20 @@ def test_a_terminated_connection_is_503_then_200(scratch_database, tmp_path):
 
     assert statuses == [200, 200, 200]
     assert b"Internal Server Error" not in live.log.read_bytes()
+
+
+@pytest.mark.django_db
+def test_only_a_connection_idle_for_a_while_is_checked(user, user_client, monkeypatch):
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append("SELECT 1") or True)
+    assert connection.health_check_enabled
+    url = "/api/tasks"
+
+    connection.health_check_done = False  # as Django leaves it when a request starts
+    connection.last_query_at = time.monotonic() - HEALTH_CHECK_AFTER_IDLE_SECONDS - 1
+    assert user_client.get(url).status_code == 200
+    assert checks == ["SELECT 1"]
+
+    connection.health_check_done = False
+    assert user_client.get(url).status_code == 200  # the connection ran a query just now
+    assert checks == ["SELECT 1"]
