@@ -5,10 +5,19 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.seen import user_seen_forget
 from accounts.services import support_user_create
 from accounts.tests.factories import UserFactory
 from testing.helpers import STAFF_PASSWORD, make_token
 from testing.races import race_database_settings
+
+
+@pytest.fixture(autouse=True)
+def _fresh_seen_users():
+    """Each test starts with no user remembered as synced (its database starts empty too)."""
+    user_seen_forget()
+    yield
+    user_seen_forget()
 
 
 @pytest.fixture

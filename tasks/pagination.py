@@ -11,7 +11,8 @@ import json
 from datetime import UTC
 
 from cryptography.fernet import Fernet, InvalidToken
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Field, Func, Model, QuerySet, Value
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
@@ -25,6 +26,8 @@ MAX_LIMIT = 500
 # Far beyond any list, yet OFFSET + LIMIT still fits the databases' 64-bit integers.
 MAX_OFFSET = 2**53 - 1
 CURSOR_MAX_LENGTH = 1024
+# The ids a task can have (a 64-bit BigAutoField).
+MIN_ID, MAX_ID = -(2**63), 2**63 - 1
 
 
 class PageParameters(serializers.Serializer):
@@ -83,6 +86,8 @@ class Cursor:
             value, pk = data["v"], data["id"]
             if data["o"] != field or type(pk) is not int or not isinstance(value, str):
                 raise ValueError("cursor of another ordering")
+            if not MIN_ID <= pk <= MAX_ID:
+                raise ValueError("no task has this id (the row comparison takes 64-bit ids only)")
             if "\x00" in value:
                 raise ValueError("no stored text holds NUL (PostgreSQL refuses it in a query)")
             value.encode("utf-8")  # a lone surrogate ("\ud800") fails here, not in the driver
@@ -108,11 +113,27 @@ class Cursor:
             ) from None
         return cls(field, value, pk)
 
-    def rows_after(self) -> Q:
-        """The rows that come after this position in its ordering."""
+    def rows_after(self, model: type[Model]) -> LessThan | GreaterThan:
+        """The rows that come after this position: ``(field, id) < (value, pk)`` (or ``>``).
+
+        A row comparison, which PostgreSQL answers from the ``(user, field, id)`` index
+        with an index scan; the equivalent ``field < v OR (field = v AND id < pk)`` makes
+        it a bitmap scan and a sort. SQLite has row values since 3.15.
+        """
         name = self.field.lstrip("-")
-        op = "lt" if self.field.startswith("-") else "gt"
-        return Q(**{f"{name}__{op}": self.value}) | Q(**{name: self.value, f"pk__{op}": self.pk})
+        lookup = LessThan if self.field.startswith("-") else GreaterThan
+        field, pk_field = model._meta.get_field(name), model._meta.pk
+        return lookup(
+            Row(F(name), F(pk_field.attname)),
+            Row(Value(self.value, output_field=field), Value(self.pk, output_field=pk_field)),
+        )
+
+
+class Row(Func):
+    """A row value, ``(a, b)``, to compare with another one."""
+
+    function = ""
+    output_field = Field()
 
 
 class TaskPagination(BasePagination):
@@ -125,10 +146,11 @@ class TaskPagination(BasePagination):
         ordering = _primary_ordering(queryset)
 
         self.request = request
-        self.total = queryset.count()
+        counted = queryset
+        cursor = None
         if "cursor" in params.validated_data:
             cursor = Cursor.decode(params.validated_data["cursor"], field=ordering, model=queryset.model)
-            queryset = queryset.filter(cursor.rows_after())
+            queryset = queryset.filter(cursor.rows_after(queryset.model))
         offset = params.validated_data.get("offset", 0)
         rows = list(queryset[offset : offset + limit + 1])  # one more tells if there is a next page
 
@@ -136,7 +158,12 @@ class TaskPagination(BasePagination):
         if len(rows) > limit:
             rows = rows[:limit]
             last = rows[-1]
-            self.next_cursor = Cursor(ordering, getattr(last, ordering.lstrip("-")), last.pk)
+            self.next_cursor = Cursor(ordering, _value(last, ordering.lstrip("-")), _value(last, "pk"))
+        if cursor is None and self.next_cursor is None and (rows or not offset):
+            # The last page of a walk by offset (or the only page): every task is counted.
+            self.total = offset + len(rows)
+        else:
+            self.total = counted.count()
         return rows
 
     def get_paginated_response(self, data) -> Response:
@@ -167,6 +194,13 @@ class TaskPagination(BasePagination):
             parameter("offset", "How many tasks to skip.", {"type": "integer", "minimum": 0}),
             parameter("cursor", "The cursor from a `next` link.", {"type": "string"}),
         ]
+
+
+def _value(row, name: str):
+    """A column of a row, whether a model instance or a ``values()`` dict."""
+    if isinstance(row, dict):
+        return row["id" if name == "pk" else name]
+    return getattr(row, name)
 
 
 def _primary_ordering(queryset: QuerySet) -> str:

@@ -7,9 +7,13 @@ from accounts.models import User
 from .models import Task
 
 
-def task_list_for(*, user: User) -> QuerySet[Task]:
+def task_list_for(*, user: User, user_active: bool = False) -> QuerySet[Task]:
     """Every task of ``user`` and no other, newest first (``Task.Meta.ordering``).
 
-    A task outside this set is "not found" to that user, whether or not it exists.
+    A task outside this set is "not found" to that user, whether or not it exists. With
+    ``user_active``, the query also checks the account (a join on the user's ``is_active``):
+    no row at all while the user is deactivated, so a request that skipped its own user
+    query is refused as soon as it reads a row.
     """
-    return Task.objects.filter(user_id=user.pk)
+    tasks = Task.objects.filter(user_id=user.pk)
+    return tasks.filter(user__is_active=True) if user_active else tasks

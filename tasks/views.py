@@ -8,11 +8,14 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.authentication import user_check_complete, user_check_deferred
+
 from .exceptions import TaskNotFound
 from .filters import TaskFilter
 from .models import Task
 from .pagination import TaskPagination
 from .permissions import IsPathUser
+from .rows import task_rows
 from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, TaskSchema, UserPathSchema
 from .schema_sync import (
     CONDITIONAL_WRITE_ERRORS,
@@ -85,20 +88,50 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
     # length, so an id beyond 64 bits is "task not found" too (Django matches it to no row).
     lookup_value_regex = r"[0-9]+"
 
+    # Actions whose queries read the task rows: they check the account themselves.
+    ROW_ACTIONS = frozenset({"list", "retrieve", "update", "partial_update", "destroy", "complete"})
+
+    def user_checked_by_query(self) -> bool:
+        """Authentication may skip the user's query: ``get_queryset`` joins its ``is_active``."""
+        return self.action in self.ROW_ACTIONS
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Task.objects.none()  # the schema generator's view has no user
         # Newest first, ties by id: Task.Meta.ordering, which the cursor relies on.
-        return task_list_for(user=self.request.user)
+        user = self.request.user
+        return task_list_for(user=user, user_active=user_check_deferred(user))
 
     def filter_queryset(self, queryset):
         # Filters and ordering are the list's: a task's own URL names it whatever the query says.
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
+        if self.action != "list":
+            return queryset
+        # Without any of its parameters, django-filter would build and validate a form for nothing.
+        if self.request.query_params.keys().isdisjoint(self.filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def list(self, request, *args, **kwargs):
+        # Rows, not model instances through the serializer: the same JSON (tasks/rows.py).
+        rows = task_rows()
+        page = self.paginate_queryset(rows.rows(self.filter_queryset(self.get_queryset())))
+        if not page:
+            user_check_complete(request)  # no row: maybe no account (first sight) or a deactivated one
+        return self.get_paginated_response(rows.shape(page))
+
+    def retrieve(self, request, *args, **kwargs):
+        rows = task_rows()
+        found = list(rows.rows(self.get_queryset().filter(pk=self.kwargs["pk"]).order_by()))
+        if not found:
+            user_check_complete(request)
+            raise TaskNotFound()
+        return Response(rows.shape(found)[0])
 
     def get_object(self) -> Task:
         try:
             return super().get_object()
         except Http404:
+            user_check_complete(self.request)  # a deactivated user hears 401, not "not found"
             raise TaskNotFound() from None
 
     @idempotent

@@ -3,10 +3,12 @@
 import logging
 import re
 import sys
+import time
 import uuid
 
 from django.conf import settings
 from django.core.signals import got_request_exception
+from django.db import connection
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from . import db_deadline
@@ -91,6 +93,10 @@ class RequestLimitsMiddleware:
         return None
 
 
+# A persistent connection idle for longer than this is checked (``SELECT 1``) before reuse.
+HEALTH_CHECK_AFTER_IDLE_SECONDS = 10.0
+
+
 class DatabaseUnavailableMiddleware:
     """503 with ``Retry-After`` on every route (API and admin) when the database does not answer.
 
@@ -104,6 +110,10 @@ class DatabaseUnavailableMiddleware:
       ``got_request_exception`` and its 500 replaced by the same 503.
     - After either, connections the failure left broken are dropped, so the next request
       opens a new one.
+    - The connection health check (``CONN_HEALTH_CHECKS``) is cheap: a connection that ran a
+      query within ``HEALTH_CHECK_AFTER_IDLE_SECONDS`` is reused without its ``SELECT 1``, a
+      round trip per request under load; one that sat idle longer (which a serverless
+      Postgres closes) is still checked, and replaced rather than failing.
     """
 
     # Routes (URL names) whose views never touch the database: a scraper still gets the
@@ -119,7 +129,11 @@ class DatabaseUnavailableMiddleware:
         got_request_exception.connect(_note_database_unavailable, dispatch_uid=__name__)
 
     def __call__(self, request):
-        with db_deadline.request_deadline(self.deadline):
+        used = getattr(connection, "last_query_at", None)
+        if used is not None and time.monotonic() - used < HEALTH_CHECK_AFTER_IDLE_SECONDS:
+            connection.health_check_done = True
+        # The project has one database; its connection is this thread's (or task's).
+        with db_deadline.request_deadline(self.deadline), connection.execute_wrapper(_note_query_time):
             response = self.get_response(request)
         failure = getattr(request, "database_unavailable", None)
         if failure is not None and response.status_code == 500:
@@ -141,6 +155,13 @@ class DatabaseUnavailableMiddleware:
             db_deadline.drop_broken_connections()
             return database_unavailable_response()
         return None
+
+
+def _note_query_time(execute, sql, params, many, context):
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        context["connection"].last_query_at = time.monotonic()
 
 
 def _note_database_unavailable(sender, request=None, **kwargs):

@@ -143,8 +143,9 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    # Persistent connections, checked before reuse: a serverless Postgres (Neon) closes
-    # idle connections, and a health check turns that into a reconnect, not an error.
+    # Persistent connections, checked before reuse after an idle spell: a serverless Postgres
+    # (Neon) closes idle connections, and a health check turns that into a reconnect, not an
+    # error. DatabaseUnavailableMiddleware skips the check for a connection in steady use.
     _database = dj_database_url.parse(
         database_url_normalise(url=DATABASE_URL),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
@@ -255,7 +256,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.BetterAuthJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["todo_project.parsers.LimitedJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["todo_project.renderers.ORJSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["todo_project.throttling.PerUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": API_THROTTLE_RATE},

@@ -1,0 +1,143 @@
+"""The read path's shortcuts keep the contract: same JSON, same refusals, same cursor."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+
+from accounts.models import User
+from tasks.models import Task
+from tasks.pagination import Cursor
+from tasks.rows import TaskRows, iso_utc, task_rows
+from tasks.serializers import TaskSerializer
+from tasks.tests.factories import TaskFactory
+from tasks.tests.helpers import tasks_url
+from todo_project.renderers import ORJSONRenderer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def varied(user):
+    """Tasks with and without microseconds, a description or a completion time."""
+    plain = TaskFactory(user=user, description=None)
+    done = TaskFactory(user=user, description="caf\u00e9 \u2028 \u2029 \U0001f600", completed=True)
+    Task.objects.filter(pk=plain.pk).update(created_at=datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
+    Task.objects.filter(pk=done.pk).update(completed_at=datetime(2026, 11, 22, 9, 30, 0, 123456, tzinfo=UTC))
+    return list(Task.objects.filter(user=user))
+
+
+def test_rows_are_what_the_serializer_writes(varied):
+    rows = task_rows()
+    shaped = rows.shape(rows.rows(Task.objects.filter(pk__in=[task.pk for task in varied])))
+
+    expected = TaskSerializer(varied, many=True).data
+    assert shaped == [dict(item) for item in expected]
+    assert [list(item) for item in shaped] == [list(item) for item in expected]  # key order
+    written = {item[name] for item in shaped for name in ("created_at", "completed_at")}
+    assert {"2026-01-01T12:00:00Z", "2026-11-22T09:30:00.123456Z"} <= written
+
+
+def test_orjson_writes_the_bytes_drf_writes(varied):
+    rows = task_rows()
+    for data in (
+        rows.shape(rows.rows(Task.objects.all())),
+        TaskSerializer(varied, many=True).data,
+        {"when": datetime(2026, 1, 1, 0, 0, 0, 999999, tzinfo=UTC), "big": 2**70, "none": None},
+    ):
+        assert ORJSONRenderer().render(data) == JSONRenderer().render(data)
+
+
+def test_iso_utc_converts_other_offsets():
+    value = datetime(2026, 1, 1, 14, 0, 0, 5, tzinfo=UTC) + timedelta(0)
+    assert iso_utc(value.astimezone(datetime.now().astimezone().tzinfo)) == "2026-01-01T14:00:00.000005Z"
+
+
+def test_a_field_that_is_no_column_must_be_provided():
+    class Tagged(TaskSerializer):
+        tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+        class Meta(TaskSerializer.Meta):
+            fields = [*TaskSerializer.Meta.fields, "tags"]
+
+    with pytest.raises(ImproperlyConfigured, match="tags"):
+        TaskRows(serializer_class=Tagged)
+
+    class TaggedRows(TaskRows):
+        extra_fields = ("tags",)
+
+        def page_extras(self, task_ids):
+            return {"tags": {task_id: [f"t{task_id}"] for task_id in task_ids}}
+
+    rows = TaggedRows(serializer_class=Tagged)
+    task = TaskFactory()
+    (shaped,) = rows.shape(rows.rows(Task.objects.filter(pk=task.pk)))
+    assert list(shaped)[-1] == "tags" and shaped["tags"] == [f"t{task.pk}"]
+
+
+def test_the_cursor_is_one_row_comparison(user):
+    cursor = Cursor("-created_at", datetime(2026, 1, 1, tzinfo=UTC), 7)
+    sql = str(Task.objects.filter(user=user).filter(cursor.rows_after(Task)).query)
+
+    assert '("tasks_task"."created_at", "tasks_task"."id") < (' in sql
+    assert " OR " not in sql
+
+
+# --- Deactivation is refused at once, though the user's own query is skipped -------------
+
+
+def deactivate(user) -> None:
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "body"),
+    [("get", None, None), ("get", "one", None), ("patch", "one", {"title": "x"}), ("delete", "one", None)],
+    ids=["list", "retrieve", "patch", "delete"],
+)
+def test_a_user_deactivated_after_being_seen_is_refused_on_the_next_request(
+    user, user_client, method, suffix, body
+):
+    task = TaskFactory(user=user)
+    url = tasks_url("token", user, task.pk if suffix else None)
+    assert user_client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as seen:
+        assert user_client.get(url).status_code == 200
+    assert not any("accounts_user" in query["sql"] and "JOIN" not in query["sql"] for query in seen)
+
+    deactivate(user)
+    response = getattr(user_client, method)(url, body, format="json")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "user_inactive"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert Task.objects.filter(pk=task.pk, title=task.title).exists()
+
+
+def test_an_empty_list_of_a_deactivated_user_is_refused(user, user_client):
+    assert user_client.get(tasks_url("token", user)).status_code == 200
+    deactivate(user)
+
+    assert user_client.get(tasks_url("token", user)).status_code == 401
+
+
+def test_a_remembered_user_that_was_deleted_is_created_again(user, user_client):
+    assert user_client.get(tasks_url("token", user)).status_code == 200
+    User.objects.filter(pk=user.pk).delete()
+
+    assert user_client.get(tasks_url("token", user)).json() == []
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_new_claims_are_synced_though_the_user_was_remembered(user, user_client, client_for):
+    assert user_client.get(tasks_url("token", user)).status_code == 200
+    user.email, user.name = "renamed@example.com", "Renamed"
+
+    assert client_for(user).get(tasks_url("token", user)).status_code == 200
+
+    user.refresh_from_db()
+    assert (user.email, user.name) == ("renamed@example.com", "Renamed")
