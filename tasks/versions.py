@@ -24,7 +24,12 @@ CONDITIONAL_WRITE_METHODS = frozenset({"PUT", "PATCH", "DELETE"})
 
 def task_etag(task: Task) -> str:
     """The strong entity tag of the task's saved state."""
-    return f'"{task.pk}-{task.version}"'
+    return version_etag(task_id=task.pk, version=task.version)
+
+
+def version_etag(*, task_id: int, version: int) -> str:
+    """The strong entity tag of a task's saved state, from its id and version (a row's too)."""
+    return f'"{task_id}-{version}"'
 
 
 class PreconditionFailed(APIException):
