@@ -16,9 +16,12 @@ from django.db import DatabaseError
 from .db_deadline import DatabaseDeadlineExceeded
 
 # SQLSTATE classes that mean "no usable connection", not "this statement failed":
-# 08 connection exception, 57P operator intervention (shutdown, starting up), 53300 too
-# many connections. A statement timeout (57014) or a deadlock is the query's own problem.
-_CONNECTION_STATES = ("08", "57P", "53300")
+# 08 connection exception, 57P02 crash shutdown, 57P03 cannot connect now (shutting down,
+# starting up), 53300 too many connections. A statement timeout (57014) or a deadlock is the
+# query's own problem; so is 57P01, one connection terminated by an administrator (or a
+# serverless Postgres reaping it): the next request reconnects, and if the server is really
+# going away that connect fails and opens the breaker.
+_CONNECTION_STATES = ("08", "57P02", "57P03", "53300")
 
 
 def is_connection_failure(exception: BaseException) -> bool:

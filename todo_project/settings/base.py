@@ -4,63 +4,13 @@ This is the one module that reads the environment (and, in development, a ``.env
 file beside ``manage.py``). The other settings modules only adjust what it read.
 """
 
-import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from dotenv import load_dotenv
 
-from todo_project.database_url import database_url_normalise
-
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-
-# Real environment variables win over the file, so a deployment is never surprised by a
-# stray .env; the file is a development convenience. DJANGO_ENV_FILE="" reads no file.
-ENV_FILE = os.environ.get("DJANGO_ENV_FILE", str(BASE_DIR / ".env"))
-if ENV_FILE:
-    load_dotenv(ENV_FILE, override=False)
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_str(name: str, default: str = "") -> str:
-    """A string from the environment, stripped."""
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    """A boolean from the environment; anything but a clear yes/no is a configuration error."""
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
-
-
-def env_int(name: str, default: int) -> int:
-    """A non-negative integer from the environment."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
-    if value < 0:
-        raise ImproperlyConfigured(f"{name} must not be negative.")
-    return value
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    """A comma-separated list from the environment, without empty items."""
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
+from .database import database_settings
+from .environment import BASE_DIR, env_bool, env_int, env_list, env_str
+from .logging_config import logging_config
 
 # --- Core -----------------------------------------------------------------------------
 
@@ -141,59 +91,26 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 
-DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    # Persistent connections, checked before reuse after an idle spell: a serverless Postgres
-    # (Neon) closes idle connections, and a health check turns that into a reconnect, not an
-    # error. DatabaseUnavailableMiddleware skips the check for a connection in steady use.
-    _database = dj_database_url.parse(
-        database_url_normalise(url=DATABASE_URL),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-else:
-    _database = {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": env_str("SQLITE_PATH") or str(BASE_DIR / "db.sqlite3"),
-        # Wait for a writer instead of failing at once with "database is locked".
-        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
-    }
 # Seconds one database wait (query, fetch, commit) may take while a request is served
 # before its connection is cut and the request answered 503 (0: no bound). Longer than the
 # statement timeout, so a live server cancels a slow query first; the deadline is for a
 # server that does not answer at all (frozen, partitioned). See todo_project/db_deadline.py.
-DATABASE_QUERY_DEADLINE = env_int("DATABASE_QUERY_DEADLINE", 3)
+DATABASE_QUERY_DEADLINE = env_int("DATABASE_QUERY_DEADLINE", 2)
 # After a connection failure, seconds during which a process answers 503 at once instead of
 # waiting for the database again (0: always wait). See todo_project/db_outage.py.
 DATABASE_OUTAGE_COOLDOWN = env_int("DATABASE_OUTAGE_COOLDOWN", 2)
-if _database["ENGINE"] == "django.db.backends.postgresql":
-    _options = _database.setdefault("OPTIONS", {})
-    # A bounded connect time: /api/ready must answer 503, not hang, when the database is gone.
-    _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3))
-    # TCP keepalives find a peer that vanished while the connection was idle; with
-    # tcp_user_timeout the kernel gives up on data left unacknowledged. (Query parameters
-    # of DATABASE_URL, already in OPTIONS, win.)
-    for _name, _value in {
-        "keepalives": 1,
-        "keepalives_idle": 30,
-        "keepalives_interval": 10,
-        "keepalives_count": 3,
-        "tcp_user_timeout": 10_000,  # ms
-    }.items():
-        _options.setdefault(_name, _value)
-    # Server-side bound on each statement; a startup option, which some poolers refuse
-    # (PgBouncer, Neon's pooled host): 0 leaves it out (set it on the role instead).
-    _statement_timeout = env_int("DATABASE_STATEMENT_TIMEOUT", 2)
-    if _statement_timeout:
-        _startup = f"{_options.get('options', '')} -c statement_timeout={_statement_timeout * 1000}"
-        _options["options"] = _startup.strip()
-    if env_bool("DATABASE_POOL", False):
-        # psycopg's pool (one per process) keeps the connections instead of Django, which
-        # refuses to combine it with persistent connections. A short acquire timeout: in
-        # an outage a request gets its 503 quickly instead of holding its worker 30 s.
-        _options["pool"] = {"timeout": env_int("DATABASE_POOL_TIMEOUT", 2)}
-        _database["CONN_MAX_AGE"] = 0
-DATABASES = {"default": _database}
+DATABASE_URL = env_str("DATABASE_URL")
+DATABASES = {
+    "default": database_settings(
+        url=DATABASE_URL,
+        sqlite_path=env_str("SQLITE_PATH") or str(BASE_DIR / "db.sqlite3"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", 2),
+        statement_timeout=env_int("DATABASE_STATEMENT_TIMEOUT", 1),
+        pool=env_bool("DATABASE_POOL", False),
+        pool_timeout=env_int("DATABASE_POOL_TIMEOUT", 2),
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttling, key sets) -------------------------------------------------------
@@ -337,26 +254,4 @@ LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
 LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "plain").lower()
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "todo_project.request_id.RequestIDLogFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {
-            "()": "todo_project.log_format.ApiJsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(request_id)s %(message)s",
-            "timestamp": True,
-        },
-    },
-    "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
-    },
-    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
-    "loggers": {
-        # Django logs every 4xx as a warning; the API answers those on purpose.
-        "django.request": {"level": "ERROR"},
-        # "accounts.auth" logs each refused authentication with its code and key id (never
-        # the token); "todo_project.request_log" the line per request. Both go to the root.
-    },
-}
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)

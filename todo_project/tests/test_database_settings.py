@@ -40,15 +40,15 @@ def test_defaults_bound_every_phase_of_a_connection():
     found = database_settings()
 
     assert found["options"] == {
-        "connect_timeout": 3,
+        "connect_timeout": 2,
         "keepalives": 1,
         "keepalives_idle": 30,
         "keepalives_interval": 10,
         "keepalives_count": 3,
         "tcp_user_timeout": 10_000,
-        "options": "-c statement_timeout=2000",
+        "options": "-c statement_timeout=1000",
     }
-    assert found["deadline"] == 3
+    assert found["deadline"] == 2
     assert found["cooldown"] == 2
 
 

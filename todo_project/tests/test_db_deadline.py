@@ -125,6 +125,19 @@ def test_a_query_the_server_cancelled_is_no_outage(raw):
     assert not is_connection_failure(OperationalError("no driver error behind it"))
 
 
+@pytest.mark.parametrize(
+    ("error", "outage"),
+    [
+        (psycopg.errors.AdminShutdown, False),  # 57P01: this one connection was terminated
+        (psycopg.errors.CrashShutdown, True),  # 57P02
+        (psycopg.errors.CannotConnectNow, True),  # 57P03: shutting down or starting up
+        (psycopg.errors.TooManyConnections, True),  # 53300
+    ],
+)
+def test_which_server_states_are_an_outage(error, outage):
+    assert is_connection_failure(django_error(error("from the server"))) is outage
+
+
 def test_the_breaker_opens_on_an_outage_for_its_cooldown_only():
     breaker = OutageBreaker(cooldown=0.5)
     breaker.record(django_error(psycopg.errors.QueryCanceled("statement timeout")))
