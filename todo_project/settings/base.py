@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .database import database_settings
 from .environment import BASE_DIR, env_bool, env_int, env_list, env_str
 from .logging_config import logging_config
+from .openapi import SPECTACULAR_SETTINGS  # noqa: F401 (a setting)
 
 # --- Core -----------------------------------------------------------------------------
 
@@ -183,25 +184,6 @@ REST_FRAMEWORK = {
     # ?format=… would otherwise be a query parameter with a meaning (and a 404 for "xml").
     "URL_FORMAT_OVERRIDE": None,
     "DATETIME_FORMAT": "iso-8601",
-}
-
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Todo API",
-    "DESCRIPTION": "Per-user tasks for the Todo frontend. Every route but health and ready "
-    "needs a Better Auth JWT as `Authorization: Bearer <token>`.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # The contract makes /api/health and /api/ready the only public routes. The schema takes
-    # a bearer token too, and a signed-in admin session lets a browser open the docs page.
-    "SERVE_AUTHENTICATION": [
-        "accounts.authentication.BetterAuthJWTAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # --- Cross-origin -----------------------------------------------------------------------

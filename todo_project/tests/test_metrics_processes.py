@@ -98,19 +98,24 @@ print(json.dumps({{"statuses": statuses, "scrape": scrape}}))
 """
 
 
-@pytest.fixture(scope="module")
-def database_down():
+def run_with_the_database_down(*, outage_cooldown: str) -> dict:
+    """Two task requests, a readiness probe and a scrape, in a process whose database is gone."""
     result = run_django(
         DATABASE_DOWN_SCRIPT.format(token=TOKEN),
         "todo_project.settings.test",
         METRICS_TOKEN=TOKEN,
         DATABASE_URL="postgresql://postgres@127.0.0.1:1/nothing_listens_here",
         DATABASE_CONNECT_TIMEOUT="2",
-        # Every request tries the database (the outage breaker would answer the second itself).
-        DATABASE_OUTAGE_COOLDOWN="0",
+        DATABASE_OUTAGE_COOLDOWN=outage_cooldown,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def database_down():
+    # Every request tries the database (the outage breaker would answer the second itself).
+    return run_with_the_database_down(outage_cooldown="0")
 
 
 def test_database_failures_are_counted(database_down):
@@ -127,16 +132,8 @@ def test_database_failures_are_counted(database_down):
 def test_the_scrape_answers_while_the_outage_breaker_is_open():
     # The first failure opens the breaker: the next task request is a 503 without a try,
     # and the metrics, which need no database, are still served.
-    result = run_django(
-        DATABASE_DOWN_SCRIPT.format(token=TOKEN),
-        "todo_project.settings.test",
-        METRICS_TOKEN=TOKEN,
-        DATABASE_URL="postgresql://postgres@127.0.0.1:1/nothing_listens_here",
-        DATABASE_CONNECT_TIMEOUT="2",
-        DATABASE_OUTAGE_COOLDOWN="30",
-    )
-    assert result.returncode == 0, result.stderr
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    outcome = run_with_the_database_down(outage_cooldown="30")
+
     assert outcome["statuses"][:2] == [503, 503]
     found = samples(outcome["scrape"])
     assert found[("database_errors_total", (("error", "OperationalError"),))] == 1
