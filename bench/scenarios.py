@@ -35,13 +35,7 @@ SCENARIOS = [
     Scenario("list 100", "GET", "/api/tasks?limit=100", 200),
     Scenario("get one", "GET", "/api/tasks/{task}", 200),
     Scenario("create", "POST", "/api/tasks", 201, [json.dumps({"title": "Bench", "description": "x" * 200})]),
-    Scenario(
-        "patch",
-        "PATCH",
-        "/api/tasks/{task}",
-        200,
-        [json.dumps({"completed": True}), json.dumps({"completed": False})],
-    ),
+    # Each header variant right after its plain scenario, so the two see the same machine.
     Scenario(
         "create+idem",
         "POST",
@@ -50,6 +44,13 @@ SCENARIOS = [
         [json.dumps({"title": "Bench", "description": "x" * 200})],
         variant_of="create",
         header="idempotency",
+    ),
+    Scenario(
+        "patch",
+        "PATCH",
+        "/api/tasks/{task}",
+        200,
+        [json.dumps({"completed": True}), json.dumps({"completed": False})],
     ),
     Scenario(
         "patch+ifmatch",
