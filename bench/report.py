@@ -6,7 +6,7 @@ from wrk import Load
 def print_loads(title: str, names: list[str], project: dict[str, Load], reference: dict[str, Load]) -> None:
     print(f"\n{title}\n")
     print(
-        f"{'scenario':12} {'project':>8} {'reference':>9} {'ratio':>6}  {'vs health':>9}  "
+        f"{'scenario':13} {'project':>8} {'reference':>9} {'ratio':>6}  {'vs health':>9}  "
         f"{'p50/p99 ms project':>19}  {'p50/p99 ms reference':>21}  errors"
     )
     health = project.get("health")
@@ -18,7 +18,7 @@ def print_loads(title: str, names: list[str], project: dict[str, Load], referenc
         their_latency = f"{theirs.p50_ms:8.1f} / {theirs.p99_ms:7.1f}" if theirs else f"{'-':>21}"
         errors = mine.errors + (theirs.errors if theirs else 0)
         print(
-            f"{name:12} {mine.rps:8.0f} {their_rps} {ratio}  {versus}  "
+            f"{name:13} {mine.rps:8.0f} {their_rps} {ratio}  {versus}  "
             f"{mine.p50_ms:8.1f} / {mine.p99_ms:7.1f}  {their_latency:>21}  {errors or ''}"
         )
 
@@ -38,3 +38,19 @@ def print_slow_clients(latencies: list[float], reconnects: int, limit: float) ->
         f"the trickling connections were closed by the server {reconnects} times"
     )
     return not late and bool(latencies)
+
+
+def print_header_costs(pairs: list[tuple[str, str]], project: dict[str, Load], budget: float) -> None:
+    """Each header variant beside its plain scenario from the same run; over budget is flagged."""
+    print(f"\nCost of the headers (project only; plain/variant, budget {budget:g}x)\n")
+    print(f"{'variant':13} {'req/s':>7}  {'plain':13} {'req/s':>7}  {'cost':>5}  {'p50/p99 ms':>16}  errors")
+    for plain, variant in pairs:
+        mine, base = project[variant], project[plain]
+        cost = base.rps / mine.rps if mine.rps else float("inf")
+        flag = "  OVER BUDGET" if cost > budget else ""
+        print(
+            f"{variant:13} {mine.rps:7.0f}  {plain:13} {base.rps:7.0f}  {cost:5.2f}  "
+            f"{mine.p50_ms:6.1f} / {mine.p99_ms:6.1f}  {mine.errors or ''}{flag}"
+        )
+        if mine.failed_statuses:
+            print(f"  {variant} answers that were not a success, by status: {mine.failed_statuses}")

@@ -21,8 +21,8 @@ import tempfile
 from pathlib import Path
 
 from reference_env import start_reference
-from report import print_loads, print_rss, print_slow_clients
-from scenarios import SCENARIOS, bench_token, check, seed
+from report import print_header_costs, print_loads, print_rss, print_slow_clients
+from scenarios import SCENARIOS, SEED_TASKS, bench_token, check, seed, wrk_options
 from servers import (
     ROOT,
     SERVER_KINDS,
@@ -39,6 +39,7 @@ from wrk import Load, require_wrk, run_wrk
 sys.path.insert(0, str(ROOT))
 from todo_project.tests.slow_clients import TrickleClients, probe_health
 
+HEADER_BUDGET = 1.3  # plain/variant: what Idempotency-Key or If-Match may cost (flagged, not failed)
 DEFAULT_SERVER = "granian"  # the production server: README, "Benchmarks" and "Deploying"
 
 
@@ -65,24 +66,22 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def load_all(args, targets: dict[str, tuple[int, int]], token: str) -> dict[str, dict[str, Load]]:
+def load_all(args, targets: dict[str, tuple[int, list[int]]], token: str) -> dict[str, dict[str, Load]]:
     """Scenario by scenario, each API in turn, so both see the same machine state."""
     results: dict[str, dict[str, Load]] = {label: {} for label in targets}
     for scenario in SCENARIOS:
-        for label, (port, task_id) in targets.items():
-            path = scenario.path.format(task=task_id)
+        for label, (port, ids) in targets.items():
+            if scenario.header and label != "project":
+                continue  # the reference has no Idempotency-Key or If-Match
+            path = scenario.path.format(task=ids[-1])
             check(port, scenario, path, token)
-            options = dict(
-                method=scenario.method,
-                token=token if scenario.authenticated else None,
-                bodies=scenario.bodies,
-                connections=args.connections,
-            )
+            options = wrk_options(scenario, port, token, ids, args.connections)
             if args.warmup:
                 run_wrk(port, path, seconds=args.warmup, **options)
+                options = wrk_options(scenario, port, token, ids, args.connections)  # fresh ETags
             results[label][scenario.name] = run_wrk(port, path, seconds=args.seconds, **options)
             print(
-                f"  {scenario.name:12} {label:9} {results[label][scenario.name].rps:8.0f} req/s", flush=True
+                f"  {scenario.name:13} {label:9} {results[label][scenario.name].rps:8.0f} req/s", flush=True
             )
     return results
 
@@ -110,9 +109,10 @@ def main() -> int:
                 servers.append(start_reference(env, reference_url(env), free_port(), workdir / "r.log"))
             for server in servers:
                 server.wait_until_up()
-            targets = {"project": (project.port, seed(project.port, token))}
+            count = max(SEED_TASKS, args.connections)  # the If-Match run: one task per connection
+            targets = {"project": (project.port, seed(project.port, token, count))}
             if not args.no_reference:
-                targets["reference"] = (servers[1].port, seed(servers[1].port, token))
+                targets["reference"] = (servers[1].port, seed(servers[1].port, token, count))
             results = load_all(args, targets, token)
             rss = {server.name: server.worker_rss_mb() for server in servers}
             if args.slow_clients:
@@ -130,6 +130,11 @@ def main() -> int:
         [scenario.name for scenario in SCENARIOS],
         results["project"],
         results.get("reference", {}),
+    )
+    print_header_costs(
+        [(scenario.variant_of, scenario.name) for scenario in SCENARIOS if scenario.variant_of],
+        results["project"],
+        budget=HEADER_BUDGET,
     )
     for name, values in rss.items():
         print_rss(name, values)

@@ -3,12 +3,16 @@
 import json
 import shutil
 import subprocess
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from servers import HOST
 
-SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
+HERE = Path(__file__).resolve().parent
+SCRIPT = HERE / "wrk.lua"
+IDEMPOTENCY_SCRIPT = HERE / "wrk_idempotency.lua"
+IF_MATCH_SCRIPT = HERE / "wrk_if_match.lua"
 INSTALL_HINT = (
     "make bench needs wrk: install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)"
 )
@@ -21,6 +25,8 @@ class Load:
     p99_ms: float
     requests: int
     errors: int  # non-2xx/3xx answers, and connect/read/write errors or timeouts
+    # Answers other than the expected status, by status, where the script reports them.
+    failed_statuses: dict[str, int] = field(default_factory=dict)
 
 
 def require_wrk() -> str:
@@ -40,22 +46,28 @@ def run_wrk(
     seconds: float,
     connections: int,
     threads: int = 2,
+    script: Path = SCRIPT,
+    script_args: list[str] | None = None,
 ) -> Load:
+    """``script_args`` replace wrk.lua's (method, token, bodies) for the other scripts."""
     duration = f"{max(1, round(seconds))}s"
+    arguments = script_args if script_args is not None else [method, token or "-", *bodies]
     command = [
         require_wrk(),
         *f"--threads {threads} --connections {connections} --duration {duration} --timeout 5s".split(),
-        *["--script", str(SCRIPT), f"http://{HOST}:{port}{path}", "--", method, token or "-", *bodies],
+        *["--script", str(script), f"http://{HOST}:{port}{path}", "--", *arguments],
     ]
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
     line = next((line for line in output.splitlines() if line.startswith("WRK_RESULT ")), None)
     if line is None:
         raise SystemExit(f"wrk printed no result:\n{output}")
     result = json.loads(line.removeprefix("WRK_RESULT "))
+    failed = next((line for line in output.splitlines() if line.startswith("WRK_FAILED_STATUSES")), "")
     return Load(
         rps=result["requests"] / (result["duration_us"] / 1e6),
         p50_ms=result["p50_us"] / 1000,
         p99_ms=result["p99_us"] / 1000,
         requests=result["requests"],
         errors=result["status_errors"] + result["socket_errors"],
+        failed_statuses=dict(Counter(failed.split()[1:])),
     )

@@ -1,0 +1,69 @@
+-- The patch scenario with If-Match: run with as many threads as connections, so each wrk
+-- thread is one connection with its own task and its own last-seen ETag. Script arguments:
+-- method, token, then one "<task path> <ETag>" per thread, and the JSON bodies after "--".
+-- Each response's ETag is sent as If-Match on the next request; a 412 counts as an error
+-- (and its ETag, the current one, is picked up, so one miss does not cascade).
+local threads = 0
+local all_threads = {}
+local method, token, path, etag
+local bodies = {}
+local counter = 0
+failures = "" -- the status of every answer that was not a 200, for the summary
+
+function setup(thread)
+  thread:set("thread_number", threads)
+  threads = threads + 1
+  all_threads[threads] = thread
+end
+
+function init(args)
+  method, token = args[1], args[2]
+  local targets = {}
+  local i = 3
+  while args[i] ~= "--" do
+    targets[#targets + 1] = args[i]
+    i = i + 1
+  end
+  for j = i + 1, #args do
+    bodies[#bodies + 1] = args[j]
+  end
+  local target = targets[thread_number + 1]
+  path, etag = string.match(target, "^(%S+) (.+)$")
+end
+
+function request()
+  counter = counter + 1
+  local headers = {
+    ["Host"] = "127.0.0.1",
+    ["Authorization"] = "Bearer " .. token,
+    ["Content-Type"] = "application/json",
+    ["If-Match"] = etag,
+  }
+  return wrk.format(method, path, headers, bodies[counter % #bodies + 1])
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    failures = failures .. status .. " "
+  end
+  local seen = headers["etag"] or headers["ETag"]
+  if seen then
+    etag = seen
+  end
+end
+
+-- The same summary line as wrk.lua's, after the statuses that were not a 200.
+function done(summary, latency, requests)
+  local seen = ""
+  for _, thread in ipairs(all_threads) do
+    seen = seen .. thread:get("failures")
+  end
+  io.write("WRK_FAILED_STATUSES " .. seen .. "\n")
+  local errors = summary.errors
+  io.write(string.format(
+    'WRK_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, '
+      .. '"status_errors": %d, "socket_errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    errors.status, errors.connect + errors.read + errors.write + errors.timeout
+  ))
+end
