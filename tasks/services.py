@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .models import EDITABLE_FIELDS, Task
+from .models import EDITABLE_FIELDS, Task, TaskTag
 
 
 def task_completed_at(*, completed: bool, previous: datetime | None = None) -> datetime | None:
@@ -75,9 +75,16 @@ def task_purge_completed(*, older_than: timedelta, dry_run: bool = False) -> int
     stale = Task.objects.filter(completed=True, completed_at__lt=timezone.now() - older_than)
     if dry_run:
         return stale.count()
-    # Nothing refers to a task and no signal listens, so Django deletes without loading rows.
-    _, deleted = stale.delete()
-    return deleted.get(Task._meta.label, 0)
+    # Three statements, whatever the number: the tasks' tag rows, the links of the occurrences
+    # they spawned (those stay, as SET_NULL says), then the tasks. QuerySet.delete() would load
+    # every task first to follow those relations in Python; this is its own fast path, taken
+    # because the two relations are already handled (no signal listens to tasks).
+    with transaction.atomic():
+        TaskTag.objects.filter(task__in=stale).delete()
+        Task.objects.filter(previous_occurrence__in=stale).update(
+            previous_occurrence=None, updated_at=timezone.now()
+        )
+        return stale._raw_delete(stale.db)
 
 
 def _refuse_non_editable(fields: dict) -> None:

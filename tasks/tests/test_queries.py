@@ -64,7 +64,8 @@ def test_following_a_cursor_costs_the_same(user, warm_client):
         # transaction is already open).
         ("patch", "complete", None, AUTH + 5),
         ("patch", "complete", {"completed": True}, AUTH + 2),
-        ("delete", "", None, AUTH + 2),
+        # The read, then the task's tag rows, the link of the occurrence it spawned, the task.
+        ("delete", "", None, AUTH + 4),
     ],
     ids=["get", "put", "patch-title", "patch-completed", "patch-nothing", "toggle", "set", "delete"],
 )
