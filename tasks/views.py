@@ -1,9 +1,12 @@
 """The task API: one viewset serves both route families."""
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -14,7 +17,7 @@ from .models import Task
 from .pagination import TaskPagination
 from .permissions import IsPathUser
 from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, TaskSchema, UserPathSchema
-from .selectors import task_list_for
+from .selectors import task_list_for, task_with_links
 from .serializers import TaskCompletionSerializer, TaskSerializer
 from .services import task_create, task_toggle_completion, task_update
 
@@ -63,7 +66,7 @@ class TaskViewSet(viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Task.objects.none()  # the schema generator's view has no user
         # Newest first, ties by id: Task.Meta.ordering, which the cursor relies on.
-        return task_list_for(user=self.request.user)
+        return task_with_links(queryset=task_list_for(user=self.request.user))
 
     def filter_queryset(self, queryset):
         # Filters and ordering are the list's: a task's own URL names it whatever the query says.
@@ -76,10 +79,12 @@ class TaskViewSet(viewsets.ModelViewSet):
             raise TaskNotFound() from None
 
     def perform_create(self, serializer):
-        serializer.instance = task_create(user=self.request.user, **serializer.validated_data)
+        with _service_errors_as_422():
+            serializer.instance = task_create(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = task_update(task=serializer.instance, **serializer.validated_data)
+        with _service_errors_as_422():
+            serializer.instance = task_update(task=serializer.instance, **serializer.validated_data)
 
     def get_success_headers(self, data) -> dict:
         # Called for create only: the new task lives under the collection that was posted to.
@@ -97,6 +102,16 @@ class TaskViewSet(viewsets.ModelViewSet):
         else:
             task = task_toggle_completion(task=task)
         return Response(self.get_serializer(task).data)
+
+
+@contextmanager
+def _service_errors_as_422():
+    """A rule the services check across fields (a recurrence and its due date) is a 422 on
+    the field it names, like the serializer's own checks; nothing was stored."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.message_dict) from None
 
 
 @extend_schema(parameters=[USER_ID_PARAMETER])

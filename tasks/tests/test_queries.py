@@ -1,8 +1,11 @@
 """The number of queries of a request does not grow with the number of tasks."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import tasks_url
@@ -11,6 +14,9 @@ pytestmark = pytest.mark.django_db
 
 # Authentication reads the user (a user seen within the minute is not written to).
 AUTH = 1
+# A response's tags: one query for the task or the whole page (tasks.tags.tag_names_by_task).
+TAGS = 1
+TWENTY_TAGS = [f"tag {n}" for n in range(20)]
 
 
 def count_queries(client, method: str, url: str, body=None) -> int:
@@ -35,11 +41,13 @@ def warm_client(user, user_client):
 def test_list_queries_do_not_grow_with_the_tasks(user, warm_client, family, query):
     TaskFactory(user=user)
     one = count_queries(warm_client, "get", tasks_url(family, user) + query)
-    TaskFactory.create_batch(99, user=user, description="a long one", completed=True)
+    TaskFactory.create_batch(99, user=user, description="a long one", completed=True, tags=TWENTY_TAGS)
+    due = timezone.now() + timedelta(days=1)
+    TaskFactory.create_batch(9, user=user, due_at=due, recurrence="FREQ=DAILY", series_start=due, tags=["x"])
     hundred = count_queries(warm_client, "get", tasks_url(family, user) + query)
 
     assert one == hundred
-    assert hundred == AUTH + 2  # COUNT(*) for X-Total-Count, then one page
+    assert hundred == AUTH + 2 + TAGS  # COUNT(*) for X-Total-Count, then one page and its tags
 
 
 def test_following_a_cursor_costs_the_same(user, warm_client):
@@ -54,16 +62,16 @@ def test_following_a_cursor_costs_the_same(user, warm_client):
 @pytest.mark.parametrize(
     ("method", "suffix", "body", "expected"),
     [
-        ("get", "", None, AUTH + 1),
-        ("put", "", {"title": "new", "description": "d", "completed": True}, AUTH + 2),
-        ("patch", "", {"title": "new"}, AUTH + 2),
-        ("patch", "", {"completed": True}, AUTH + 2),
+        ("get", "", None, AUTH + 1 + TAGS),
+        ("put", "", {"title": "new", "description": "d", "completed": True}, AUTH + 2 + TAGS),
+        ("patch", "", {"title": "new"}, AUTH + 2 + TAGS),
+        ("patch", "", {"completed": True}, AUTH + 2 + TAGS),
         # Nothing changes, so nothing is written: only the read of the task.
-        ("patch", "", {}, AUTH + 1),
+        ("patch", "", {}, AUTH + 1 + TAGS),
         # The toggle re-reads the row under a lock, inside a savepoint here (the test's
         # transaction is already open).
-        ("patch", "complete", None, AUTH + 5),
-        ("patch", "complete", {"completed": True}, AUTH + 2),
+        ("patch", "complete", None, AUTH + 5 + TAGS),
+        ("patch", "complete", {"completed": True}, AUTH + 2 + TAGS),
         # The read, then the task's tag rows, the link of the occurrence it spawned, the task.
         ("delete", "", None, AUTH + 4),
     ],
@@ -71,7 +79,7 @@ def test_following_a_cursor_costs_the_same(user, warm_client):
 )
 def test_detail_queries_are_the_same_for_any_task(user, warm_client, method, suffix, body, expected):
     small = TaskFactory(user=user)
-    big = TaskFactory(user=user, description="x" * 1000, completed=False)
+    big = TaskFactory(user=user, description="x" * 1000, completed=False, tags=TWENTY_TAGS)
     TaskFactory.create_batch(50, user=user)
 
     counts = {
@@ -93,3 +101,36 @@ def test_create_queries_are_constant(user, warm_client):
     }
 
     assert counts == {AUTH + 1}
+
+
+@pytest.mark.parametrize("tags", [[], ["one"], TWENTY_TAGS[:19]], ids=["none", "one", "twenty"])
+def test_writing_tags_costs_the_same_for_any_number(user, warm_client, tags):
+    TaskFactory(user=user, tags=["old"])  # an existing tag is reused, the others created
+    task = TaskFactory(user=user, tags=["old", "other"])
+    body = {"title": "t", "tags": [*tags, "old"]}
+    # Reading the user's tags, creating the missing ones (then reading them back), replacing
+    # the task's: the same queries for one tag or twenty.
+    created = count_queries(warm_client, "post", tasks_url("token", user), body)
+    updated = count_queries(warm_client, "patch", tasks_url("token", user, task.pk), body)
+    # Created: INSERT, read the user's tags, INSERT the missing ones and read them back, INSERT
+    # the task's, in a savepoint. Updated (the POST made its tags): read the task and its tags,
+    # then UPDATE, read the user's tags, DELETE the task's old ones and INSERT, in a savepoint.
+    missing = 2 if tags else 0
+
+    assert created == AUTH + 2 + 3 + missing
+    assert updated == AUTH + 2 + 2 + 4
+
+
+def test_completing_a_recurring_task_costs_the_same_for_any_number_of_tags(user, warm_client):
+    due = timezone.now() + timedelta(days=1)
+    plain = TaskFactory(user=user, due_at=due, recurrence="FREQ=DAILY", series_start=due, tags=["one"])
+    tagged = TaskFactory(user=user, due_at=due, recurrence="FREQ=DAILY", series_start=due, tags=TWENTY_TAGS)
+
+    counts = {
+        count_queries(warm_client, "patch", tasks_url("token", user, task.pk), {"completed": True})
+        for task in (plain, tagged)
+    }
+
+    # The read, the UPDATE, then: claim under a lock, mark it, INSERT the occurrence, read
+    # and copy its tags, in a savepoint; and the response's tags.
+    assert counts == {AUTH + 1 + 1 + 5 + 2 + TAGS}
