@@ -54,11 +54,14 @@ def recurrence_next(*, rule: str, series_start: datetime, after: datetime) -> da
         return None  # a date past year 9999: exhausted too
 
 
-def recurrence_check(*, rule: str | None, due_at: datetime | None, series_start: datetime | None) -> None:
-    """Refuses a rule without a due date, and one that never yields a date after ``due_at``.
+def recurrence_check(
+    *, rule: str | None, due_at: datetime | None, series_start: datetime | None, must_recur: bool = True
+) -> None:
+    """Refuses a rule without a due date, and (``must_recur``: a series starting at this task)
+    one that never yields a date after ``due_at``.
 
-    ``series_start`` is the series' first due date, when the task continues a series; raises
-    ``ValidationError`` keyed by the field to blame.
+    ``series_start`` is the series' first due date; raises ``ValidationError`` keyed by the
+    field to blame.
     """
     if rule is None:
         return
@@ -66,7 +69,7 @@ def recurrence_check(*, rule: str | None, due_at: datetime | None, series_start:
         raise ValidationError(
             {"recurrence": ValidationError("A recurring task needs a due_at.", code="required")}
         )
-    if recurrence_next(rule=rule, series_start=series_start or due_at, after=due_at) is None:
+    if must_recur and recurrence_next(rule=rule, series_start=series_start or due_at, after=due_at) is None:
         raise ValidationError(
             {
                 "recurrence": ValidationError(

@@ -43,7 +43,8 @@ def task_create(*, user: User, tags: list[str] | None = None, **fields) -> Task:
         task.save()
         if tags:
             task_set_tags(task=task, names=tags, new=True)
-    task.tag_names = list(tags or [])
+        else:
+            task.tag_names = []
     task.next_occurrence_id = None
     return task
 
@@ -141,8 +142,9 @@ def _tag_names(task: Task) -> list[str]:
 
 
 def task_check(*, task: Task | None, fields: dict) -> datetime | None:
-    """Checks what only the fields together say (a recurring task needs a ``due_at`` its rule
-    recurs after), for a new task (``task`` None) or a change of ``task``; saves nothing.
+    """Checks what only the fields together say (a recurring task needs a ``due_at``, and a new
+    series a rule that recurs after it), for a new task (``task`` None) or a change of
+    ``task``; saves nothing.
 
     Returns the series start the task will have. Raises ``ValidationError`` keyed by field:
     the API answers it as a 422 and the admin shows it on its form.
@@ -150,7 +152,9 @@ def task_check(*, task: Task | None, fields: dict) -> datetime | None:
     recurrence = fields.get("recurrence", task.recurrence if task else None)
     due_at = fields.get("due_at", task.due_at if task else None)
     series_start = _series_start(task, recurrence=recurrence, due_at=due_at)
-    recurrence_check(rule=recurrence, due_at=due_at, series_start=series_start)
+    # A series that goes on may be at its last task; only a series starting here must recur.
+    starting = task is None or recurrence != task.recurrence or series_start != task.series_start
+    recurrence_check(rule=recurrence, due_at=due_at, series_start=series_start, must_recur=starting)
     return series_start
 
 
