@@ -1,6 +1,6 @@
 """Recurrence rules: parsed and expanded by python-dateutil's ``rrule``, never by hand."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from dateutil.rrule import rrule, rrulestr
 from django.core.exceptions import ValidationError
@@ -48,8 +48,12 @@ def recurrence_clean(value: str) -> str:
 def recurrence_next(*, rule: str, series_start: datetime, after: datetime) -> datetime | None:
     """The rule's first date strictly after ``after``, counting the series from ``series_start``
     (so COUNT and UNTIL apply to the whole series); None when the series is exhausted."""
+    # rrule drops the microseconds of its start; its dates are shifted back by them, so a
+    # series due at 09:00:00.5 stays at 09:00:00.5.
+    shift = timedelta(microseconds=series_start.microsecond)
     try:
-        return _parse(rule, dtstart=series_start).after(after)
+        found = _parse(rule, dtstart=series_start).after(after - shift)
+        return None if found is None else found + shift
     except (ValueError, OverflowError):
         return None  # a date past year 9999: exhausted too
 

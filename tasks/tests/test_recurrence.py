@@ -231,3 +231,10 @@ def test_the_last_task_of_a_series_can_still_be_edited_and_completed(user, user_
     )
     assert user_client.patch(url, {"completed": True}, format="json").json()["next_occurrence_id"] is None
     assert Task.objects.count() == 2
+
+
+def test_a_due_time_with_microseconds_keeps_them(user):
+    due = future(days=1) + timedelta(microseconds=123456)
+    task = recurring(user, "FREQ=DAILY", due)
+    task_update(task=task, completed=True)
+    assert next_of(task).due_at == due + timedelta(days=1)
