@@ -59,9 +59,11 @@ class TaskAdmin(admin.ModelAdmin):
         # Through the service, like the API, so completed_at and updated_at follow.
         changed = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
         # The form has already copied its values onto obj; the service compares against the
-        # stored ones, so put those back before handing it the changes.
-        for name in changed:
-            setattr(obj, name, form.initial[name])
+        # stored ones, so put those back (every one: an unchanged field's form value may differ in what the
+        # widget cannot show, such as a time's microseconds), before handing it the changes.
+        for name in EDITABLE_FIELDS:
+            if name in form.initial:
+                setattr(obj, name, form.initial[name])
         if "tag_names" in form.changed_data:
             changed["tags"] = form.cleaned_data["tag_names"]
         task_update(task=obj, **changed)
