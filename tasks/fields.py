@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from .models import Priority, Task
+from .models import TAG_NAME_MAX_LENGTH, TAGS_PER_TASK_MAX, Priority, Task
 from .recurrence import recurrence_clean
 from .tags import tag_names_by_task, tag_names_clean
 
@@ -42,6 +42,19 @@ PRIORITY_NAMES = {choice: choice.name.lower() for choice in Priority}
 PRIORITIES_BY_NAME = {name: choice for choice, name in PRIORITY_NAMES.items()}
 
 
+class TitleField(StrictCharField):
+    """The title: what the schema adds is what ``CharField`` and the model already refuse."""
+
+    # At least one character that is neither white space nor NUL, and no NUL anywhere.
+    schema_extra = {"minLength": 1, "pattern": r"^[^\u0000]*[^\s\u0000][^\u0000]*$"}
+
+
+class TagNameField(serializers.CharField):
+    """One tag, as the schema shows it (``tag_name_clean`` is the rule)."""
+
+    schema_extra = {"pattern": r"^[^\u0000-\u001f\u007f-\u009f]*$"}
+
+
 class PriorityField(serializers.ChoiceField):
     """``"low"``, ``"medium"`` or ``"high"`` (exactly); stored as ``Priority``'s 1/2/3."""
 
@@ -67,7 +80,8 @@ class TagListField(serializers.ListField):
     query, the writes set them); a lone task without them costs one query.
     """
 
-    child = serializers.CharField(max_length=50, min_length=1)  # what the schema shows
+    child = TagNameField(max_length=TAG_NAME_MAX_LENGTH, min_length=1)  # what the schema shows
+    schema_extra = {"maxItems": TAGS_PER_TASK_MAX}
 
     def get_attribute(self, instance):
         names = getattr(instance, "tag_names", None)

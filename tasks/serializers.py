@@ -10,6 +10,7 @@ from .fields import (
     StrictBooleanField,
     StrictCharField,
     TagListField,
+    TitleField,
 )
 from .models import DESCRIPTION_MAX_LENGTH, EDITABLE_FIELDS, RECURRENCE_MAX_LENGTH, TITLE_MAX_LENGTH, Task
 from .tags import tag_names_by_task
@@ -37,7 +38,7 @@ class TaskSerializer(serializers.ModelSerializer):
     PATCH, and takes the model's default on POST."""
 
     user_id = serializers.CharField(read_only=True)
-    title = StrictCharField(max_length=TITLE_MAX_LENGTH, trim_whitespace=True, help_text=TITLE_HELP)
+    title = TitleField(max_length=TITLE_MAX_LENGTH, trim_whitespace=True, help_text=TITLE_HELP)
     description = StrictCharField(
         max_length=DESCRIPTION_MAX_LENGTH,
         allow_null=True,
