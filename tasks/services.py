@@ -101,9 +101,13 @@ def task_bulk_set_completion(*, queryset: QuerySet[Task], completed: bool) -> in
         to_change = queryset.exclude(completed=completed)
         recurring = []
         if completed:
-            recurring = list(
-                to_change.filter(recurrence__isnull=False, spawned_next=False).select_for_update()
+            # Ids first, so the caller's joins, DISTINCT or ordering (the admin's search) stay
+            # out of the FOR UPDATE, which PostgreSQL refuses with them; the lock re-checks.
+            ids = list(
+                to_change.filter(recurrence__isnull=False, spawned_next=False).values_list("pk", flat=True)
             )
+            if ids:
+                recurring = list(Task.objects.select_for_update().filter(pk__in=ids, spawned_next=False))
         # Only tasks whose state changes, so there is no completed_at to keep.
         changed = to_change.update(
             completed=completed,

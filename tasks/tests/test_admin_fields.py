@@ -13,6 +13,8 @@ from tasks.tags import tag_names_by_task
 from tasks.tests.factories import TaskFactory
 from tasks.tests.test_admin import CHANGELIST, change_url, changelist_ids, run_action
 
+pytestmark = pytest.mark.django_db
+
 DUE = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
 
 
@@ -101,6 +103,23 @@ def test_the_mark_completed_action_creates_the_next_occurrences(staff_client):
         Task.objects.filter(previous_occurrence__in=tasks[:3], due_at=due + timedelta(weeks=1)).count() == 3
     )
     assert Task.objects.count() == 7
+
+
+def test_the_action_on_a_searched_list_creates_the_next_occurrences(staff_client):
+    # A search across a relation makes the admin's queryset DISTINCT, which FOR UPDATE refuses.
+    due = timezone.now() + timedelta(days=1)
+    owner = UserFactory(email="searched@example.com")
+    tasks = [TaskFactory(user=owner, due_at=due, recurrence="FREQ=DAILY", tags=["t"]) for _ in range(2)]
+
+    response = staff_client.post(
+        CHANGELIST + "?q=searched@example.com",
+        {"action": "mark_completed", "_selected_action": [task.pk for task in tasks]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "2 tasks marked completed" in response.content.decode()
+    assert Task.objects.filter(previous_occurrence__in=tasks).count() == 2
 
 
 def test_filters_by_priority_tag_overdue_and_due_date(super_client):
