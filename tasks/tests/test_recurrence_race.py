@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tasks.models import Task
+from tasks.models import Tag, Task
 from tasks.services import task_bulk_set_completion, task_create, task_update
 from tasks.tests.factories import UserFactory
 from tasks.tests.helpers import run_at_once
@@ -59,3 +59,17 @@ def test_the_bulk_action_racing_single_completions_creates_one(race_database):
     assert not [result for result in results if isinstance(result, Exception)], results
     [spawned] = run_at_once(race_database, 1, lambda: occurrences_of(task))
     assert len(spawned) == 1
+
+
+def test_concurrent_writes_of_one_new_tag_share_one_tag(race_database):
+    [user] = run_at_once(race_database, 1, UserFactory)
+
+    results = run_at_once(
+        race_database, 6, lambda: task_create(user=user, title="t", tags=["Brand new", "x"])
+    )
+
+    assert all(isinstance(result, Task) for result in results), results
+    [tags] = run_at_once(
+        race_database, 1, lambda: list(Tag.objects.filter(user=user).values_list("key", flat=True))
+    )
+    assert sorted(tags) == ["brand new", "x"]
