@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from tasks.demo import demo_seed, demo_task_title, demo_user_id
-from tasks.models import Task
+from tasks.models import Priority, Tag, Task
+from tasks.recurrence import recurrence_check
 from tasks.services import task_purge_completed
+from tasks.tags import tag_names_by_task
 from tasks.tests.factories import TaskFactory
 from testing.helpers import command_help, run_command
 
@@ -188,3 +190,22 @@ def test_demo_seed_refuses_counts_out_of_range(db, counts, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         demo_seed(**counts)
     assert not User.objects.exists()
+
+
+def test_seed_demo_seeds_a_realistic_mix(db, django_assert_max_num_queries):
+    now = timezone.now()
+    with django_assert_max_num_queries(12):  # the same for 3 users as for 30
+        demo_seed(users=3, tasks=10)
+
+    tasks = Task.objects.filter(user_id=demo_user_id(1))
+    assert set(tasks.values_list("priority", flat=True)) == {Priority.LOW, Priority.MEDIUM, Priority.HIGH}
+    assert tasks.filter(due_at__lt=now).exists() and tasks.filter(due_at__gt=now).exists()
+    assert tasks.filter(due_at__isnull=True).exists() and tasks.filter(remind_at__isnull=False).exists()
+    recurring = tasks.filter(recurrence__isnull=False)
+    assert recurring.count() == 3 and not recurring.filter(series_start__isnull=True).exists()
+    names = tag_names_by_task(tasks.values_list("pk", flat=True))
+    assert names[tasks.get(title__startswith="Buy milk").pk] == ["shopping", "home"]
+    assert Tag.objects.filter(user_id=demo_user_id(1)).count() == 8  # distinct names of _TASKS
+    # What the API would accept: every seeded recurring task recurs after its due date.
+    for task in recurring:
+        recurrence_check(rule=task.recurrence, due_at=task.due_at, series_start=task.series_start)

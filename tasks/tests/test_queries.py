@@ -4,9 +4,12 @@ A user this process has synced costs no query of its own on the routes that read
 (their query checks the account), and the first page that is not full needs no COUNT(*).
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import tasks_url
@@ -16,6 +19,9 @@ pytestmark = pytest.mark.django_db
 # Authentication reads the user on create (a user seen within the minute is not written to);
 # the routes that read rows check the account in their own query.
 AUTH = 1
+# A response's tags: one query for the task or the whole page (tasks.tags.tag_names_by_task).
+TAGS = 1
+TWENTY_TAGS = [f"tag {n}" for n in range(20)]
 
 
 def count_queries(client, method: str, url: str, body=None) -> int:
@@ -40,7 +46,9 @@ def warm_client(user, user_client):
 def test_list_queries_do_not_grow_with_the_tasks(user, warm_client, family, query):
     TaskFactory(user=user)
     one = count_queries(warm_client, "get", tasks_url(family, user) + query)
-    TaskFactory.create_batch(99, user=user, description="a long one", completed=True)
+    TaskFactory.create_batch(99, user=user, description="a long one", completed=True, tags=TWENTY_TAGS)
+    due = timezone.now() + timedelta(days=1)
+    TaskFactory.create_batch(9, user=user, due_at=due, recurrence="FREQ=DAILY", series_start=due, tags=["x"])
     hundred = count_queries(warm_client, "get", tasks_url(family, user) + query)
 
     assert one == hundred
@@ -98,7 +106,7 @@ def test_following_a_cursor_costs_the_same(user, warm_client):
 )
 def test_detail_queries_are_the_same_for_any_task(user, warm_client, method, suffix, body, expected):
     small = TaskFactory(user=user)
-    big = TaskFactory(user=user, description="x" * 1000, completed=False)
+    big = TaskFactory(user=user, description="x" * 1000, completed=False, tags=TWENTY_TAGS)
     TaskFactory.create_batch(50, user=user)
 
     counts = {
@@ -121,3 +129,36 @@ def test_create_queries_are_constant(user, warm_client):
 
     # Savepoint, the owner's change number, the INSERT, release.
     assert counts == {AUTH + 4}
+
+
+@pytest.mark.parametrize("tags", [[], ["one"], TWENTY_TAGS[:19]], ids=["none", "one", "twenty"])
+def test_writing_tags_costs_the_same_for_any_number(user, warm_client, tags):
+    TaskFactory(user=user, tags=["old"])  # an existing tag is reused, the others created
+    task = TaskFactory(user=user, tags=["old", "other"])
+    body = {"title": "t", "tags": [*tags, "old"]}
+    # Reading the user's tags, creating the missing ones (then reading them back), replacing
+    # the task's: the same queries for one tag or twenty.
+    created = count_queries(warm_client, "post", tasks_url("token", user), body)
+    updated = count_queries(warm_client, "patch", tasks_url("token", user, task.pk), body)
+    # Created: INSERT, read the user's tags, INSERT the missing ones and read them back, INSERT
+    # the task's, in a savepoint. Updated (the POST made its tags): read the task and its tags,
+    # then UPDATE, read the user's tags, DELETE the task's old ones and INSERT, in a savepoint.
+    missing = 2 if tags else 0
+
+    assert created == AUTH + 2 + 3 + missing
+    assert updated == AUTH + 2 + 2 + 4
+
+
+def test_completing_a_recurring_task_costs_the_same_for_any_number_of_tags(user, warm_client):
+    due = timezone.now() + timedelta(days=1)
+    plain = TaskFactory(user=user, due_at=due, recurrence="FREQ=DAILY", series_start=due, tags=["one"])
+    tagged = TaskFactory(user=user, due_at=due, recurrence="FREQ=DAILY", series_start=due, tags=TWENTY_TAGS)
+
+    counts = {
+        count_queries(warm_client, "patch", tasks_url("token", user, task.pk), {"completed": True})
+        for task in (plain, tagged)
+    }
+
+    # The read, the UPDATE, then: claim under a lock, mark it, INSERT the occurrence, read
+    # and copy its tags, in a savepoint; and the response's tags.
+    assert counts == {AUTH + 1 + 1 + 5 + 2 + TAGS}

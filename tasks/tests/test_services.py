@@ -374,7 +374,7 @@ def everything() -> list[tuple]:
     return list(Task.objects.order_by("pk").values_list())
 
 
-def test_purge_deletes_the_tasks_completed_before_the_cutoff_in_one_delete(aged):
+def test_purge_deletes_the_tasks_completed_before_the_cutoff_in_three_statements(aged):
     with CaptureQueriesContext(connection) as context:
         deleted = task_purge_completed(older_than=timedelta(days=30))
 
