@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from django.db import connection
 
+from testing.app_server import manage, production_environment, start_app_server
 from todo_project.middleware import HEALTH_CHECK_AFTER_IDLE_SECONDS
-from todo_project.tests.live_server import migrate, production_env, request, running_server
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="terminates a PostgreSQL backend")
 
@@ -42,27 +42,28 @@ def server_backends(admin, name: str) -> list[int]:
     return [pid for (pid,) in rows]
 
 
-def test_a_terminated_connection_is_503_then_200(scratch_database, tmp_path):
+def test_a_terminated_connection_is_503_then_200(scratch_database):
     admin, url, name = scratch_database
     secret = secrets.token_urlsafe(48)
-    env = production_env(tmp_path, DATABASE_URL=url, BETTER_AUTH_SECRET=secret)
-    migrate(env)
+    env = production_environment(DATABASE_URL=url, BETTER_AUTH_SECRET=secret)
+    manage(env, "migrate", "--no-input", "-v", "0")
     token = jwt.encode({"sub": "ba_conn", "exp": int(time.time()) + 600}, secret, algorithm="HS256")
 
-    with running_server(env, workdir=tmp_path, workers=1) as live:
+    with start_app_server(env, workers=1) as live:
         for _ in range(3):  # the user is synced, then remembered: the connection is in use
-            assert request(live.port, "/api/tasks", token=token)[0] == 200
+            assert live.request("GET", "/api/tasks", token=token)[0] == 200
         (pid,) = server_backends(admin, name)
         assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,)
 
-        status, headers, _ = request(live.port, "/api/tasks", token=token)
+        status, headers, _ = live.request("GET", "/api/tasks", token=token)
         assert status in (200, 503), status
         if status == 503:
             assert headers["Retry-After"]
-        statuses = [request(live.port, "/api/tasks", token=token)[0] for _ in range(3)]
+        statuses = [live.request("GET", "/api/tasks", token=token)[0] for _ in range(3)]
+        log = live.log()
 
     assert statuses == [200, 200, 200]
-    assert b"Internal Server Error" not in live.log.read_bytes()
+    assert "Internal Server Error" not in log
 
 
 @pytest.mark.django_db
