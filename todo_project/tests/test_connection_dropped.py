@@ -47,7 +47,13 @@ def test_a_terminated_connection_is_503_then_200(scratch_database):
     secret = secrets.token_urlsafe(48)
     # No outage breaker: this is about the dead connection being replaced, and the breaker
     # (tested with the database faults) would answer 503 for its cooldown after the one failure.
-    env = production_environment(DATABASE_URL=url, BETTER_AUTH_SECRET=secret, DATABASE_OUTAGE_COOLDOWN="0")
+    # One thread in one worker: one connection, the one terminated.
+    env = production_environment(
+        DATABASE_URL=url,
+        BETTER_AUTH_SECRET=secret,
+        DATABASE_OUTAGE_COOLDOWN="0",
+        GRANIAN_BLOCKING_THREADS="1",
+    )
     manage(env, "migrate", "--no-input", "-v", "0")
     token = jwt.encode({"sub": "ba_conn", "exp": int(time.time()) + 600}, secret, algorithm="HS256")
 
