@@ -1,4 +1,4 @@
-"""A user's task."""
+"""A user's task, and the tags a user puts on their tasks."""
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +7,44 @@ from django.db.models.lookups import GreaterThan
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 1000
+TAG_NAME_MAX_LENGTH = 50
+# str.casefold() can make a character three ("ﬃ" -> "ffi"): room for a 50-character name.
+TAG_KEY_MAX_LENGTH = 3 * TAG_NAME_MAX_LENGTH
+TAGS_PER_TASK_MAX = 20
+RECURRENCE_MAX_LENGTH = 500
+
+
+class Priority(models.IntegerChoices):
+    """Stored as 1/2/3 so that "by importance" is plain integer order on every database and in
+    a keyset cursor (no CASE expression, an ordinary index); the API shows the lower-case name.
+    """
+
+    LOW = 1, "Low"
+    MEDIUM = 2, "Medium"
+    HIGH = 3, "High"
+
+
+class Tag(models.Model):
+    """One user's tag, spelled as first given; ``key`` is the case-folded name it is matched by."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags", editable=False
+    )
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
+    key = models.CharField(max_length=TAG_KEY_MAX_LENGTH, editable=False)
+
+    class Meta:
+        ordering = ["key", "id"]
+        constraints = [
+            # One tag per name and user, whatever its case; also the index tags are found by.
+            models.UniqueConstraint(fields=["user", "key"], name="tag_user_key_unique"),
+            # The target of task_tag's (tag, user) foreign key on PostgreSQL (migration 0003).
+            models.UniqueConstraint(fields=["id", "user"], name="tag_id_user_unique"),
+            models.CheckConstraint(condition=GreaterThan(Length("key"), 0), name="tag_key_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Task(models.Model):
@@ -26,6 +64,27 @@ class Task(models.Model):
     description = models.TextField(max_length=DESCRIPTION_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001
     completed = models.BooleanField(default=False)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)
+    tags = models.ManyToManyField(Tag, through="TaskTag", related_name="tasks", blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    remind_at = models.DateTimeField(null=True, blank=True)
+    # The normalised RRULE (tasks.recurrence); NULL: not recurring.
+    recurrence = models.CharField(max_length=RECURRENCE_MAX_LENGTH, null=True, blank=True)  # noqa: DJ001
+    # The due_at of the series' first task: COUNT and UNTIL are counted from there.
+    series_start = models.DateTimeField(null=True, blank=True, editable=False)
+    # The task this one is the next occurrence of. One-to-one: a task has at most one next
+    # occurrence, and the database says so even to two completions at once.
+    previous_occurrence = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_occurrence",
+        editable=False,
+    )
+    # Set once this task has spawned its next occurrence, and never cleared: "at most one,
+    # ever" holds even after that occurrence is deleted and this task reopened and completed.
+    spawned_next = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
     # The owner's change number at the last saved change (tasks.sync): the ETag and the
@@ -43,6 +102,10 @@ class Task(models.Model):
             models.Index(fields=["completed_at"], name="task_completed_at_idx"),
             # GET …/tasks/changes: one user's tasks after a change number.
             models.Index(fields=["user", "version", "id"], name="task_user_version_idx"),
+            # The due/reminder filters and orderings, and priority order, per user.
+            models.Index(fields=["user", "due_at", "id"], name="task_user_due_idx"),
+            models.Index(fields=["user", "remind_at", "id"], name="task_user_remind_idx"),
+            models.Index(fields=["user", "priority", "id"], name="task_user_priority_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -54,16 +117,54 @@ class Task(models.Model):
                 | models.Q(completed=False, completed_at__isnull=True),
                 name="task_completed_at_matches_completed",
             ),
+            models.CheckConstraint(
+                condition=models.Q(priority__in=Priority.values), name="task_priority_known"
+            ),
+            # A recurring task needs a due date to recur from.
+            models.CheckConstraint(
+                condition=models.Q(recurrence__isnull=True) | models.Q(due_at__isnull=False),
+                name="task_recurrence_needs_due_at",
+            ),
+            # The target of task_tag's (task, user) foreign key on PostgreSQL (migration 0003).
+            models.UniqueConstraint(fields=["id", "user"], name="task_id_user_unique"),
         ]
 
     def __str__(self) -> str:
         return self.title
 
 
+class TaskTag(models.Model):
+    """A tag on a task, at its place in the task's list.
+
+    ``user`` is the owner of both: on PostgreSQL, (task, user) and (tag, user) are foreign
+    keys, so the database itself refuses a tag of one user on another user's task.
+    """
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="task_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="task_tags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["task", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "tag"], name="task_tag_unique"),
+        ]
+        indexes = [
+            # "Tasks carrying this tag" (the tag filter, the tag counts).
+            models.Index(fields=["tag", "task"], name="task_tag_tag_task_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.tag_id}"
+
+
 # Declared once, derived from the model: what a client, support staff or a command may set.
-# Everything else (id, owner, completed_at, the timestamps) is the server's.
+# Everything else (id, owner, completed_at, the series bookkeeping, the timestamps) is the server's.
 EDITABLE_FIELDS = tuple(
-    field.name for field in Task._meta.concrete_fields if field.editable and not field.primary_key
+    field.name
+    for field in (*Task._meta.concrete_fields, *Task._meta.many_to_many)
+    if field.editable and not field.primary_key
 )
 
 

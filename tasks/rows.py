@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 
 from .models import Task
 from .serializers import TaskSerializer
+from .tags import tag_names_by_task
 
 
 def iso_utc(value: datetime) -> str:
@@ -68,10 +69,12 @@ class TaskRows:
     """
 
     #: Serializer fields this class fills from ``page_extras`` rather than from a column.
-    extra_fields: tuple[str, ...] = ()
+    extra_fields: tuple[str, ...] = ("tags",)
+    #: Values the queryset annotates (``tasks.selectors.task_with_links``), read like columns.
+    annotated_columns: tuple[str, ...] = ("next_occurrence_id",)
 
     def __init__(self, serializer_class=TaskSerializer, model=Task):
-        columns = {field.attname for field in model._meta.concrete_fields}
+        columns = {field.attname for field in model._meta.concrete_fields} | set(self.annotated_columns)
         self.names: list[str] = []
         self.converters: list[Callable] = []
         self.columns: list[str] = []
@@ -98,7 +101,8 @@ class TaskRows:
 
     def page_extras(self, task_ids: list[int]) -> dict[str, dict[int, object]]:
         """Values of ``extra_fields`` for a page's tasks, field → task id → value (one query each)."""
-        return {}
+        names = tag_names_by_task(task_ids) if task_ids else {}
+        return {"tags": {pk: names.get(pk, []) for pk in task_ids}}
 
     def rows(self, queryset: QuerySet) -> QuerySet:
         """``queryset`` as plain dicts of the columns an answer needs."""

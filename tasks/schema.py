@@ -66,8 +66,13 @@ class TaskSchema(AutoSchema):
     """Marks every field of a task in a response as required: the API always sends them all.
 
     drf-spectacular leaves out fields with a default (``description``, ``completed``), which
-    a generated client would then type as optional.
+    a generated client would then type as optional. Adds each field's ``schema_extra``.
     """
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        # A field's bounds that no DRF argument expresses (tasks.fields: ``schema_extra``).
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        return {**schema, **getattr(field, "schema_extra", {})}
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

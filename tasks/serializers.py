@@ -2,40 +2,43 @@
 
 from rest_framework import serializers
 
-from .models import DESCRIPTION_MAX_LENGTH, EDITABLE_FIELDS, TITLE_MAX_LENGTH, Task
+from .fields import (
+    LinkedTaskField,
+    OffsetDateTimeField,
+    PriorityField,
+    RecurrenceField,
+    StrictBooleanField,
+    StrictCharField,
+    TagListField,
+    TitleField,
+)
+from .models import DESCRIPTION_MAX_LENGTH, EDITABLE_FIELDS, RECURRENCE_MAX_LENGTH, TITLE_MAX_LENGTH, Task
+from .tags import tag_names_by_task
+
+TITLE_HELP = "Stripped of surrounding white space, then 1 to 200 characters; not blank, no NUL character."
 
 
-class StrictCharField(serializers.CharField):
-    """A string field that takes JSON strings only.
+class TaskListSerializer(serializers.ListSerializer):
+    """A page of tasks: the tags of all of them in one query, not one per task."""
 
-    DRF's ``CharField`` turns ``42`` or ``1.5`` into ``"42"``; the contract says "string",
-    and a client sending a number has a bug it should hear about.
-    """
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """A boolean field that takes JSON ``true``/``false`` only.
-
-    DRF's ``BooleanField`` also takes ``"yes"``, ``"1"``, ``0`` and friends, which makes
-    ``"false"`` (a truthy string in JavaScript) silently mean false here.
-    """
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            return data
-        self.fail("invalid", input=data)
+    def to_representation(self, data):
+        tasks = list(data.all() if hasattr(data, "all") else data)
+        missing = [task.pk for task in tasks if getattr(task, "tag_names", None) is None]
+        if missing:
+            names = tag_names_by_task(missing)
+            for task in tasks:
+                if getattr(task, "tag_names", None) is None:
+                    task.tag_names = names.get(task.pk, [])
+        return super().to_representation(tasks)
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    """A task; the defaults make PUT a full replacement (omitted fields reset)."""
+    """A task. ``title`` is required; an omitted ``description`` is null (on PUT too: it
+    "replaces title and description"); every other omitted field keeps its value on PUT and
+    PATCH, and takes the model's default on POST."""
 
     user_id = serializers.CharField(read_only=True)
-    title = StrictCharField(max_length=TITLE_MAX_LENGTH, trim_whitespace=True)
+    title = TitleField(max_length=TITLE_MAX_LENGTH, trim_whitespace=True, help_text=TITLE_HELP)
     description = StrictCharField(
         max_length=DESCRIPTION_MAX_LENGTH,
         allow_null=True,
@@ -44,14 +47,54 @@ class TaskSerializer(serializers.ModelSerializer):
         required=False,
         default=None,
     )
-    completed = StrictBooleanField(required=False, default=False)
+    completed = StrictBooleanField(required=False)
+    priority = PriorityField(required=False, help_text="Default medium.")
+    tags = TagListField(
+        required=False,
+        max_length=None,
+        help_text="Each trimmed, then 1 to 50 characters without control characters; compared "
+        "case-insensitively and de-duplicated (the first spelling kept); at most 20; in the given order.",
+    )
+    due_at = OffsetDateTimeField(
+        required=False, allow_null=True, help_text="With a UTC offset; returned in UTC."
+    )
+    remind_at = OffsetDateTimeField(
+        required=False, allow_null=True, help_text="With a UTC offset; returned in UTC."
+    )
+    recurrence = RecurrenceField(
+        required=False,
+        allow_null=True,
+        max_length=RECURRENCE_MAX_LENGTH,
+        help_text="null, daily, weekly, monthly, yearly, or an RFC 5545 RRULE with FREQ DAILY to YEARLY "
+        "(e.g. FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10), returned upper case without an RRULE: prefix. "
+        "Needs due_at; a rule that never yields a date after due_at is refused. Completing the task "
+        "creates its next occurrence.",
+    )
+    previous_occurrence_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The recurring task this one is the next occurrence of."
+    )
+    next_occurrence_id = LinkedTaskField(help_text="The task that completing this one created, if any.")
 
     class Meta:
         model = Task
-        # Every column, the owner as ``user_id``, in the model's order; what clients may set
-        # is the model's editable fields, the rest is read-only. ``version`` travels as the
-        # ETag header (tasks.versions), not in the body.
-        fields = [field.attname for field in Task._meta.concrete_fields if field.name != "version"]
+        list_serializer_class = TaskListSerializer
+        fields = [
+            "id",
+            "user_id",
+            "title",
+            "description",
+            "completed",
+            "completed_at",
+            "priority",
+            "tags",
+            "due_at",
+            "remind_at",
+            "recurrence",
+            "previous_occurrence_id",
+            "next_occurrence_id",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = [name for name in fields if name not in EDITABLE_FIELDS]
 
 

@@ -9,7 +9,11 @@ from django.utils import timezone
 from accounts.models import User
 
 from .models import EDITABLE_FIELDS, Task
+from .occurrences import task_spawn_next_occurrences
+from .recurrence import recurrence_check
+from .selectors import task_with_links
 from .sync import sync_stamp, sync_stamp_many, task_delete_many
+from .tags import tag_names_by_task, task_set_tags
 from .versions import Precondition, task_lock
 
 # Tasks per UPDATE of a bulk change, well under every backend's parameter limit.
@@ -27,43 +31,69 @@ def task_completed_at(*, completed: bool, previous: datetime | None = None) -> d
     return previous or timezone.now()
 
 
-def task_create(*, user: User, **fields) -> Task:
-    """A new task of ``user`` with the given editable fields; ``completed_at`` follows ``completed``."""
+def task_create(*, user: User, tags: list[str] | None = None, **fields) -> Task:
+    """A new task of ``user`` with the given editable fields; ``completed_at`` follows ``completed``.
+
+    ``tags`` are cleaned names (``tasks.tags.tag_names_clean``), created for the user as needed.
+    A recurring task starts its own series. A task created completed spawns no occurrence: it
+    was never completed here.
+    """
     _refuse_non_editable(fields)
     task = Task(user=user, **fields)
     task.completed_at = task_completed_at(completed=task.completed)
+    task.series_start = task_check(task=None, fields=fields)
     with transaction.atomic():
         task.version = sync_stamp(user_id=user.pk)
         task.save()
+        if tags:
+            task_set_tags(task=task, names=tags, new=True)
+        else:
+            task.tag_names = []
+    task.next_occurrence_id = None
     return task
 
 
-def task_update(*, task: Task, precondition: Precondition | None = None, **fields) -> Task:
+def task_update(
+    *, task: Task, precondition: Precondition | None = None, tags: list[str] | None = None, **fields
+) -> Task:
     """Applies the given editable fields; ``completed_at`` follows a change of ``completed``.
 
     ``task`` is re-read in place under its row lock, where ``precondition`` (a parsed
     ``If-Match``) is checked: check and write are one step. Only the fields whose value
     differs from the stored one are saved; when none does, nothing is, so ``updated_at`` and
-    ``version`` (the ETag) stay.
+    ``version`` (the ETag) stay. Completing a recurring task creates its next occurrence in the
+    same transaction (the one completion rule: ``task_spawn_next_occurrences``). Changing the
+    rule starts a new series here, and so does moving the due date of a series' first task.
     """
     _refuse_non_editable(fields)
     with transaction.atomic():
         task_lock(task=task, precondition=precondition)
-        return _task_write(task=task, fields=fields)
+        return _task_write(task=task, fields=fields, tags=tags)
 
 
-def _task_write(*, task: Task, fields: dict) -> Task:
+def _task_write(*, task: Task, fields: dict, tags: list[str] | None = None) -> Task:
     """Saves the fields that differ, with the owner's next change number; the row is locked."""
     changed = [name for name, value in fields.items() if getattr(task, name) != value]
-    if not changed:
+    if tags is not None:
+        task.__dict__.pop("tag_names", None)  # read again under the lock
+    tags_change = tags is not None and tags != _tag_names(task)
+    if not changed and not tags_change:
         return task
+    series_start = task_check(task=task, fields=fields)
     for name in changed:
         setattr(task, name, fields[name])
     if "completed" in changed:
         task.completed_at = task_completed_at(completed=task.completed, previous=task.completed_at)
         changed.append("completed_at")
+    if series_start != task.series_start:
+        task.series_start = series_start
+        changed.append("series_start")
     task.version = sync_stamp(user_id=task.user_id)
     task.save(update_fields=[*changed, "updated_at", "version"])
+    if tags_change:
+        task_set_tags(task=task, names=tags)
+    if "completed" in changed and task.completed and task.recurrence is not None:
+        task_spawn_next_occurrences(tasks=[task])
     return task
 
 
@@ -72,21 +102,30 @@ def task_toggle_completion(*, task: Task, precondition: Precondition | None = No
     with transaction.atomic():
         # A fresh instance, as before: the caller's keeps the state it had.
         locked = task_lock(task=Task(pk=task.pk), precondition=precondition)
-        return _task_write(task=locked, fields={"completed": not locked.completed})
+        written = _task_write(task=locked, fields={"completed": not locked.completed})
+    if not hasattr(written, "next_occurrence_id"):
+        written.next_occurrence_id = task_with_links(queryset=Task.objects.filter(pk=written.pk)).values_list(
+            "next_occurrence_id", flat=True
+        )[0]
+    return written
 
 
 def task_bulk_set_completion(*, queryset: QuerySet[Task], completed: bool) -> int:
     """Marks the tasks of ``queryset`` in one UPDATE (per 500); returns how many changed.
 
-    The rows are locked first, then each owner takes one change number for all of theirs.
+    The rows are locked first (by id, so the caller's joins, DISTINCT or ordering — the
+    admin's search — stay out of the FOR UPDATE, which PostgreSQL refuses with them), then
+    each owner takes one change number for all of theirs. Completing also creates the next
+    occurrence of each recurring task among them, in the same transaction.
     """
     with transaction.atomic():
         # Only tasks whose state changes, so there is no completed_at to keep.
-        to_change = Task.objects.filter(pk__in=queryset.exclude(completed=completed).values("pk"))
-        rows = list(to_change.select_for_update().order_by("pk").values_list("pk", "user_id"))
-        if not rows:
+        ids = list(queryset.exclude(completed=completed).values_list("pk", flat=True))
+        locked = Task.objects.filter(pk__in=ids).select_for_update().order_by("pk")
+        tasks = list(locked)
+        if not tasks:
             return 0
-        stamps = sync_stamp_many(user_ids=[user_id for _, user_id in rows])
+        stamps = sync_stamp_many(user_ids=[task.user_id for task in tasks])
         version = Case(*(When(user_id=user_id, then=Value(stamp)) for user_id, stamp in stamps.items()))
         values = {
             "completed": completed,
@@ -94,10 +133,15 @@ def task_bulk_set_completion(*, queryset: QuerySet[Task], completed: bool) -> in
             "updated_at": timezone.now(),
             "version": version,
         }
-        ids = [pk for pk, _ in rows]
-        for start in range(0, len(ids), _BATCH):
-            Task.objects.filter(pk__in=ids[start : start + _BATCH]).update(**values)
-    return len(rows)
+        pks = [task.pk for task in tasks]
+        for start in range(0, len(pks), _BATCH):
+            Task.objects.filter(pk__in=pks[start : start + _BATCH]).update(**values)
+        if completed:
+            recurring = [task for task in tasks if task.recurrence is not None and not task.spawned_next]
+            for task in recurring:
+                task.completed, task.completed_at = True, values["completed_at"]
+            task_spawn_next_occurrences(tasks=recurring)
+    return len(tasks)
 
 
 def task_purge_completed(*, older_than: timedelta, dry_run: bool = False) -> int:
@@ -112,6 +156,38 @@ def task_purge_completed(*, older_than: timedelta, dry_run: bool = False) -> int
     if dry_run:
         return stale.count()
     return task_delete_many(queryset=stale)
+
+
+def _tag_names(task: Task) -> list[str]:
+    names = getattr(task, "tag_names", None)  # set by the serializers' read and the writes
+    return names if names is not None else tag_names_by_task([task.pk]).get(task.pk, [])
+
+
+def task_check(*, task: Task | None, fields: dict) -> datetime | None:
+    """Checks what only the fields together say (a recurring task needs a ``due_at``, and a new
+    series a rule that recurs after it), for a new task (``task`` None) or a change of
+    ``task``; saves nothing.
+
+    Returns the series start the task will have. Raises ``ValidationError`` keyed by field:
+    the API answers it as a 422 and the admin shows it on its form.
+    """
+    recurrence = fields.get("recurrence", task.recurrence if task else None)
+    due_at = fields.get("due_at", task.due_at if task else None)
+    series_start = _series_start(task, recurrence=recurrence, due_at=due_at)
+    # A series that goes on may be at its last task; only a series starting here must recur.
+    starting = task is None or recurrence != task.recurrence or series_start != task.series_start
+    recurrence_check(rule=recurrence, due_at=due_at, series_start=series_start, must_recur=starting)
+    return series_start
+
+
+def _series_start(task: Task | None, *, recurrence: str | None, due_at: datetime | None) -> datetime | None:
+    if recurrence is None:
+        return None
+    if task is None or recurrence != task.recurrence or task.series_start is None:
+        return due_at  # a new rule is a new series, starting here
+    if due_at != task.due_at and task.previous_occurrence_id is None and not task.spawned_next:
+        return due_at  # the first task moved before it ever recurred
+    return task.series_start
 
 
 def _refuse_non_editable(fields: dict) -> None:

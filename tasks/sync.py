@@ -12,10 +12,10 @@ Lock order, to keep concurrent writes free of deadlocks: the task rows first
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from .models import SyncCounter, Task, TaskTombstone
+from .models import SyncCounter, Task, TaskTag, TaskTombstone
 from .versions import Precondition, task_lock
 
 # Rows per INSERT/DELETE of a bulk deletion, well under every backend's parameter limit.
@@ -51,9 +51,7 @@ def task_delete(*, task: Task, precondition: Precondition | None = None) -> None
     """Deletes the task and leaves its tombstone, checking ``precondition`` under the row lock."""
     with transaction.atomic():
         task_lock(task=task, precondition=precondition)
-        version = sync_stamp(user_id=task.user_id)
-        TaskTombstone.objects.create(user_id=task.user_id, task_id=task.pk, version=version)
-        Task.objects.filter(pk=task.pk).delete()
+        _delete_locked(rows=[(task.pk, task.user_id, task.previous_occurrence_id)])
 
 
 def task_delete_many(*, queryset: QuerySet[Task]) -> int:
@@ -62,23 +60,48 @@ def task_delete_many(*, queryset: QuerySet[Task]) -> int:
     The admin's bulk deletion and the purge of completed tasks use it: a client that
     synced those tasks must hear that they are gone. Rows are locked first, so a task
     changed meanwhile is deleted with its tombstone numbered after that change.
+    A constant number of statements (per 500 tasks), however many tasks and tags.
     """
     with transaction.atomic():
         # By id from the model's own manager: the caller's queryset may carry joins or DISTINCT.
         locked = Task.objects.filter(pk__in=queryset.values("pk")).select_for_update().order_by("pk")
-        rows = list(locked.values_list("pk", "user_id"))
-        if not rows:
-            return 0
-        stamps = sync_stamp_many(user_ids=[user_id for _, user_id in rows])
-        TaskTombstone.objects.bulk_create(
-            [TaskTombstone(user_id=user_id, task_id=pk, version=stamps[user_id]) for pk, user_id in rows],
-            batch_size=_BATCH,
-        )
-        ids = [pk for pk, _ in rows]
-        for start in range(0, len(ids), _BATCH):
-            # Nothing refers to a task and no signal listens: Django deletes without loading rows.
-            Task.objects.filter(pk__in=ids[start : start + _BATCH]).delete()
+        rows = list(locked.values_list("pk", "user_id", "previous_occurrence_id"))
+        if rows:
+            _delete_locked(rows=rows)
     return len(rows)
+
+
+def _delete_locked(*, rows: list[tuple[int, str, int | None]]) -> None:
+    """Deletes the locked tasks ``rows`` (id, owner, previous occurrence) with their tombstones.
+
+    The tasks linked to them change as well, so they take the owner's change number too: the
+    next occurrence of a deleted task loses its ``previous_occurrence_id`` (SET_NULL) and the
+    task a deleted one was spawned from loses its ``next_occurrence_id``. Deleting the tag rows
+    and unlinking here leaves Django nothing to collect, so the rows are never loaded.
+    """
+    ids = [pk for pk, _, _ in rows]
+    previous = {previous_id for _, _, previous_id in rows if previous_id is not None} - set(ids)
+    linked_to = Q(previous_occurrence_id__in=ids) | Q(pk__in=previous)
+    neighbours = Task.objects.filter(linked_to).exclude(pk__in=ids)
+    # The linked rows are locked before the counters (the module's lock order).
+    linked = list(neighbours.select_for_update().order_by("pk").values_list("pk", "user_id"))
+    owners = [user_id for _, user_id, _ in rows] + [user_id for _, user_id in linked]
+    stamps = sync_stamp_many(user_ids=owners)
+    TaskTombstone.objects.bulk_create(
+        [TaskTombstone(user_id=user_id, task_id=pk, version=stamps[user_id]) for pk, user_id, _ in rows],
+        batch_size=_BATCH,
+    )
+    for start in range(0, len(ids), _BATCH):
+        TaskTag.objects.filter(task_id__in=ids[start : start + _BATCH]).delete()
+    if linked:
+        version = Case(*(When(user_id=user_id, then=Value(stamp)) for user_id, stamp in stamps.items()))
+        unlinked = Case(When(previous_occurrence_id__in=ids, then=None), default=F("previous_occurrence_id"))
+        Task.objects.filter(pk__in=[pk for pk, _ in linked]).update(
+            previous_occurrence_id=unlinked, version=version, updated_at=timezone.now()
+        )
+    for start in range(0, len(ids), _BATCH):
+        batch = Task.objects.filter(pk__in=ids[start : start + _BATCH])
+        batch._raw_delete(batch.db)  # nothing else refers to a task and no signal listens
 
 
 def tombstone_purge(*, older_than: timedelta, dry_run: bool = False) -> int:

@@ -1,9 +1,12 @@
 """The task API: one viewset serves both route families."""
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -28,7 +31,7 @@ from .schema_sync import (
     NOT_MODIFIED,
     RETRY_AFTER,
 )
-from .selectors import task_list_for
+from .selectors import task_list_for, task_with_links
 from .serializers import TaskCompletionSerializer, TaskSerializer
 from .services import task_create, task_toggle_completion, task_update
 from .sync import task_delete
@@ -100,7 +103,7 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
             return Task.objects.none()  # the schema generator's view has no user
         # Newest first, ties by id: Task.Meta.ordering, which the cursor relies on.
         user = self.request.user
-        return task_list_for(user=user, user_active=user_check_deferred(user))
+        return task_with_links(queryset=task_list_for(user=user, user_active=user_check_deferred(user)))
 
     def filter_queryset(self, queryset):
         # Filters and ordering are the list's: a task's own URL names it whatever the query says.
@@ -144,12 +147,14 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
-        serializer.instance = task_create(user=self.request.user, **serializer.validated_data)
+        with _service_errors_as_422():
+            serializer.instance = task_create(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.instance = task_update(
-            task=serializer.instance, precondition=self.precondition, **serializer.validated_data
-        )
+        with _service_errors_as_422():
+            serializer.instance = task_update(
+                task=serializer.instance, precondition=self.precondition, **serializer.validated_data
+            )
 
     def perform_destroy(self, instance):
         task_delete(task=instance, precondition=self.precondition)
@@ -172,6 +177,16 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         else:
             task = task_toggle_completion(task=task, precondition=self.precondition)
         return Response(self.get_serializer(task).data, headers={"ETag": task_etag(task)})
+
+
+@contextmanager
+def _service_errors_as_422():
+    """A rule the services check across fields (a recurrence and its due date) is a 422 on
+    the field it names, like the serializer's own checks; nothing was stored."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.message_dict) from None
 
 
 @extend_schema(parameters=[USER_ID_PARAMETER])

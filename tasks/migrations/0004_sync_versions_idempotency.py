@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0002_support_permissions'),
+        ('tasks', '0003_task_fields_tags_recurrence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

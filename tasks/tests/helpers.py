@@ -4,7 +4,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from tasks.models import Task
+from tasks.models import Priority, Task
+from tasks.tags import tag_names_by_task
 from tasks.tests.factories import TaskFactory
 
 FAMILIES = ("token", "path")
@@ -29,6 +30,19 @@ def snapshot(user) -> list[tuple]:
 
 UTC_ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 TASK_KEYS = {"id", "user_id", "title", "description", "completed", "completed_at", "created_at", "updated_at"}
+TASK_KEYS |= {
+    "priority",
+    "tags",
+    "due_at",
+    "remind_at",
+    "recurrence",
+    "previous_occurrence_id",
+    "next_occurrence_id",
+}
+
+
+def parse_optional_time(text: str | None) -> datetime | None:
+    return None if text is None else parse_time(text)
 
 
 def parse_time(text: str) -> datetime:
@@ -48,10 +62,17 @@ def assert_task_shape(body: dict, task: Task) -> None:
     assert body["completed"] is task.completed
     assert parse_time(body["created_at"]) == task.created_at
     assert parse_time(body["updated_at"]) == task.updated_at
-    if task.completed_at is None:
-        assert body["completed_at"] is None
-    else:
-        assert parse_time(body["completed_at"]) == task.completed_at
+    for name in ("completed_at", "due_at", "remind_at"):
+        assert parse_optional_time(body[name]) == getattr(task, name), name
+    assert body["priority"] == Priority(task.priority).name.lower()
+    assert body["tags"] == tag_names_by_task([task.pk]).get(task.pk, [])
+    assert body["recurrence"] == task.recurrence
+    assert body["previous_occurrence_id"] == task.previous_occurrence_id
+    assert body["next_occurrence_id"] == next_occurrence_id(task)
+
+
+def next_occurrence_id(task: Task) -> int | None:
+    return Task.objects.filter(previous_occurrence=task).values_list("pk", flat=True).first()
 
 
 # --- Bad bodies -----------------------------------------------------------------------------

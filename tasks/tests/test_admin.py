@@ -184,7 +184,7 @@ def test_change_form_goes_through_the_service(staff_client):
     task = TaskFactory(title="Old title")
 
     response = staff_client.post(
-        change_url(task), {"title": "New title", "description": "", "completed": "on"}
+        change_url(task), {"title": "New title", "description": "", "completed": "on", "priority": 2}
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -192,7 +192,7 @@ def test_change_form_goes_through_the_service(staff_client):
     assert (task.title, task.completed) == ("New title", True)
     assert task.completed_at is not None
 
-    staff_client.post(change_url(task), {"title": "New title", "description": ""})
+    staff_client.post(change_url(task), {"title": "New title", "description": "", "priority": 2})
     task.refresh_from_db()
     assert (task.completed, task.completed_at) == (False, None)
 
@@ -214,7 +214,9 @@ def test_id_owner_and_timestamps_are_read_only(super_client):
 
     response = super_client.get(change_url(task))
     form = response.context["adminform"].form
-    assert set(form.fields) == {"title", "description", "completed"}
+    assert set(form.fields) == {
+        "title", "description", "completed", "priority", "tag_names", "due_at", "remind_at", "recurrence",
+    }  # fmt: skip
 
     super_client.post(
         change_url(task),

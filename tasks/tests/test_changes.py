@@ -163,3 +163,23 @@ def test_purge_tombstones_keeps_the_retention(user, settings):
     assert TaskTombstone.objects.count() == 3
     assert "Deleted 2 tombstones older than 30 days." in run_command("purge_tombstones")
     assert list(TaskTombstone.objects.values_list("task_id", flat=True)) == [29]
+
+
+def test_deleting_a_linked_task_brings_the_tasks_it_was_linked_to(user, user_client, family):
+    due = timezone.now() + timedelta(days=1)
+    first = TaskFactory(user=user, due_at=due, recurrence="FREQ=DAILY", series_start=due)
+    user_client.patch(tasks_url(family, user, first.pk), {"completed": True}, format="json")
+    second = Task.objects.get(previous_occurrence=first)
+    user_client.patch(tasks_url(family, user, second.pk), {"completed": True}, format="json")
+    third = Task.objects.get(previous_occurrence=second)
+    token = changes(user_client, family, user)["next"]
+
+    assert user_client.delete(tasks_url(family, user, second.pk)).status_code == 204
+    body = changes(user_client, family, user, since=token)
+
+    # Both neighbours' answers changed: the first lost its next occurrence, the third its previous.
+    assert body["deleted"] == [second.pk]
+    changed = {task["id"]: task for task in body["changed"]}
+    assert set(changed) == {first.pk, third.pk}
+    assert changed[first.pk]["next_occurrence_id"] is None
+    assert changed[third.pk]["previous_occurrence_id"] is None

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from tasks.demo import demo_seed, demo_task_title, demo_user_id
-from tasks.models import Task
+from tasks.models import Priority, Tag, Task
+from tasks.recurrence import recurrence_check
 from tasks.services import task_purge_completed
+from tasks.tags import tag_names_by_task
 from tasks.tests.factories import TaskFactory
 from testing.helpers import command_help, run_command
 
@@ -74,15 +76,16 @@ def test_purge_with_nothing_to_do_says_so(tasks_by_age):
     assert "Deleted 0 completed tasks" in run_command("purge_completed", "--older-than", "1000")
 
 
-def test_purge_is_one_delete_query(tasks_by_age):
+def test_purge_is_a_constant_number_of_queries(tasks_by_age):
     with CaptureQueriesContext(connection) as captured:
         assert task_purge_completed(older_than=timedelta(days=30)) == 2
     deletes = [
         query["sql"] for query in captured.captured_queries if query["sql"].upper().startswith("DELETE")
     ]
-    # Beside it, the lock, the owners' change numbers and the tombstones: one statement each.
-    assert len(deletes) == 1
-    assert len(captured.captured_queries) == 6  # with the test's SAVEPOINT and RELEASE
+    # The tag rows' and the tasks'; beside them the lock, the linked tasks' lock (none here, so
+    # no UPDATE), the owners' change numbers and the tombstones: one statement each.
+    assert len(deletes) == 2
+    assert len(captured.captured_queries) == 8  # with the test's SAVEPOINT and RELEASE
 
 
 @pytest.mark.parametrize(
@@ -188,3 +191,22 @@ def test_demo_seed_refuses_counts_out_of_range(db, counts, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         demo_seed(**counts)
     assert not User.objects.exists()
+
+
+def test_seed_demo_seeds_a_realistic_mix(db, django_assert_max_num_queries):
+    now = timezone.now()
+    with django_assert_max_num_queries(12):  # the same for 3 users as for 30
+        demo_seed(users=3, tasks=10)
+
+    tasks = Task.objects.filter(user_id=demo_user_id(1))
+    assert set(tasks.values_list("priority", flat=True)) == {Priority.LOW, Priority.MEDIUM, Priority.HIGH}
+    assert tasks.filter(due_at__lt=now).exists() and tasks.filter(due_at__gt=now).exists()
+    assert tasks.filter(due_at__isnull=True).exists() and tasks.filter(remind_at__isnull=False).exists()
+    recurring = tasks.filter(recurrence__isnull=False)
+    assert recurring.count() == 3 and not recurring.filter(series_start__isnull=True).exists()
+    names = tag_names_by_task(tasks.values_list("pk", flat=True))
+    assert names[tasks.get(title__startswith="Buy milk").pk] == ["shopping", "home"]
+    assert Tag.objects.filter(user_id=demo_user_id(1)).count() == 8  # distinct names of _TASKS
+    # What the API would accept: every seeded recurring task recurs after its due date.
+    for task in recurring:
+        recurrence_check(rule=task.recurrence, due_at=task.due_at, series_start=task.series_start)

@@ -96,7 +96,9 @@ def test_create_ignores_read_only_and_unknown_fields(user, other_user, user_clie
         "created_at": "2001-01-01T00:00:00Z",
         "updated_at": "2001-01-01T00:00:00Z",
         "completed_at": "2001-01-01T00:00:00Z",
-        "priority": "high",
+        "colour": "red",
+        "next_occurrence_id": existing.pk,
+        "previous_occurrence_id": existing.pk,
     }
 
     response = user_client.post(tasks_url(family, user), body, format="json")
@@ -108,7 +110,9 @@ def test_create_ignores_read_only_and_unknown_fields(user, other_user, user_clie
     assert created["completed_at"] is None
     assert not created["created_at"].startswith("2001")
     assert not created["updated_at"].startswith("2001")
-    assert "priority" not in created
+    assert "colour" not in created
+    assert created["next_occurrence_id"] is None
+    assert created["previous_occurrence_id"] is None
     assert Task.objects.get(pk=created["id"]).user == user
     existing_before = (existing.user_id, existing.title)
     existing.refresh_from_db()

@@ -6,14 +6,17 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import User
-from tasks.models import Task
+from tasks.models import Priority, Task
 from tasks.pagination import Cursor
 from tasks.rows import TaskRows, iso_utc, task_rows
+from tasks.selectors import task_with_links
 from tasks.serializers import TaskSerializer
+from tasks.services import task_create, task_update
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import tasks_url
 from todo_project.renderers import ORJSONRenderer
@@ -23,29 +26,51 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def varied(user):
-    """Tasks with and without microseconds, a description or a completion time."""
+    """Tasks with and without microseconds, a description, a completion time, tags, dates, a
+    priority, a rule and a next occurrence."""
     plain = TaskFactory(user=user, description=None)
     done = TaskFactory(user=user, description="caf\u00e9 \u2028 \u2029 \U0001f600", completed=True)
     Task.objects.filter(pk=plain.pk).update(created_at=datetime(2026, 1, 1, 12, 0, tzinfo=UTC))
     Task.objects.filter(pk=done.pk).update(completed_at=datetime(2026, 11, 22, 9, 30, 0, 123456, tzinfo=UTC))
+    TaskFactory(user=user, tags=["Work", "caf\u00e9"], priority=Priority.HIGH)
+    due = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    recurring = task_create(
+        user=user,
+        title="Water plants",
+        due_at=due,
+        remind_at=due - timedelta(minutes=30, microseconds=5),
+        recurrence="FREQ=WEEKLY",
+        priority=Priority.LOW,
+        tags=["home"],
+    )
+    task_update(task=recurring, completed=True)  # spawns the next occurrence
     return list(Task.objects.filter(user=user))
 
 
 def test_rows_are_what_the_serializer_writes(varied):
     rows = task_rows()
-    shaped = rows.shape(rows.rows(Task.objects.filter(pk__in=[task.pk for task in varied])))
+    queryset = task_with_links(queryset=Task.objects.filter(pk__in=[task.pk for task in varied]))
+    shaped = rows.shape(rows.rows(queryset))
 
     expected = TaskSerializer(varied, many=True).data
     assert shaped == [dict(item) for item in expected]
     assert [list(item) for item in shaped] == [list(item) for item in expected]  # key order
     written = {item[name] for item in shaped for name in ("created_at", "completed_at")}
     assert {"2026-01-01T12:00:00Z", "2026-11-22T09:30:00.123456Z"} <= written
+    # The new fields are there with values, not only as nulls and defaults.
+    assert {"low", "medium", "high"} == {item["priority"] for item in shaped}
+    assert ["Work", "caf\u00e9"] in [item["tags"] for item in shaped]
+    assert sum(item["tags"] == ["home"] for item in shaped) == 2  # the occurrence has its tags
+    (spawned,) = [item for item in shaped if item["next_occurrence_id"] is not None]
+    (occurrence,) = [item for item in shaped if item["previous_occurrence_id"] == spawned["id"]]
+    assert spawned["next_occurrence_id"] == occurrence["id"]
+    assert occurrence["recurrence"] == "FREQ=WEEKLY" and occurrence["due_at"].endswith("Z")
 
 
 def test_orjson_writes_the_bytes_drf_writes(varied):
     rows = task_rows()
     for data in (
-        rows.shape(rows.rows(Task.objects.all())),
+        rows.shape(rows.rows(task_with_links(queryset=Task.objects.all()))),
         TaskSerializer(varied, many=True).data,
         {"when": datetime(2026, 1, 1, 0, 0, 0, 999999, tzinfo=UTC), "big": 2**70, "none": None},
     ):
@@ -58,25 +83,27 @@ def test_iso_utc_converts_other_offsets():
 
 
 def test_a_field_that_is_no_column_must_be_provided():
-    class Tagged(TaskSerializer):
-        tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    class Labelled(TaskSerializer):
+        labels = serializers.ListField(child=serializers.CharField(), read_only=True)
 
         class Meta(TaskSerializer.Meta):
-            fields = [*TaskSerializer.Meta.fields, "tags"]
+            fields = [*TaskSerializer.Meta.fields, "labels"]
 
-    with pytest.raises(ImproperlyConfigured, match="tags"):
-        TaskRows(serializer_class=Tagged)
+    with pytest.raises(ImproperlyConfigured, match="labels"):
+        TaskRows(serializer_class=Labelled)
 
-    class TaggedRows(TaskRows):
-        extra_fields = ("tags",)
+    class LabelledRows(TaskRows):
+        extra_fields = ("tags", "labels")
 
         def page_extras(self, task_ids):
-            return {"tags": {task_id: [f"t{task_id}"] for task_id in task_ids}}
+            labels = {task_id: [f"t{task_id}"] for task_id in task_ids}
+            return {**super().page_extras(task_ids), "labels": labels}
 
-    rows = TaggedRows(serializer_class=Tagged)
-    task = TaskFactory()
-    (shaped,) = rows.shape(rows.rows(Task.objects.filter(pk=task.pk)))
-    assert list(shaped)[-1] == "tags" and shaped["tags"] == [f"t{task.pk}"]
+    rows = LabelledRows(serializer_class=Labelled)
+    task = TaskFactory(tags=["work"])
+    (shaped,) = rows.shape(rows.rows(task_with_links(queryset=Task.objects.filter(pk=task.pk))))
+    assert list(shaped)[-1] == "labels" and shaped["labels"] == [f"t{task.pk}"]
+    assert shaped["tags"] == ["work"]
 
 
 def test_the_cursor_is_one_row_comparison(user):

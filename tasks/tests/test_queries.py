@@ -4,9 +4,12 @@ A user this process has synced costs no query of its own on the routes that read
 (their query checks the account), and the first page that is not full needs no COUNT(*).
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import tasks_url
@@ -16,6 +19,9 @@ pytestmark = pytest.mark.django_db
 # Authentication reads the user on create (a user seen within the minute is not written to);
 # the routes that read rows check the account in their own query.
 AUTH = 1
+# A response's tags: one query for the task or the whole page (tasks.tags.tag_names_by_task).
+TAGS = 1
+TWENTY_TAGS = [f"tag {n}" for n in range(20)]
 
 
 def count_queries(client, method: str, url: str, body=None) -> int:
@@ -40,21 +46,24 @@ def warm_client(user, user_client):
 def test_list_queries_do_not_grow_with_the_tasks(user, warm_client, family, query):
     TaskFactory(user=user)
     one = count_queries(warm_client, "get", tasks_url(family, user) + query)
-    TaskFactory.create_batch(99, user=user, description="a long one", completed=True)
+    TaskFactory.create_batch(90, user=user, description="a long one", completed=True, tags=TWENTY_TAGS)
+    due = timezone.now() + timedelta(days=1)
+    TaskFactory.create_batch(9, user=user, due_at=due, recurrence="FREQ=DAILY", series_start=due, tags=["x"])
     hundred = count_queries(warm_client, "get", tasks_url(family, user) + query)
 
     assert one == hundred
-    assert hundred == 1  # the page, which is not full (or exactly full): no COUNT(*)
+    # The page, which is not full (or exactly full: 100 tasks): no COUNT(*); then its tags.
+    assert hundred == 1 + TAGS
 
 
 def test_a_full_first_page_adds_the_count(user, warm_client):
     TaskFactory.create_batch(3, user=user)
 
-    assert count_queries(warm_client, "get", tasks_url("token", user) + "?limit=2") == 2
-    assert count_queries(warm_client, "get", tasks_url("token", user) + "?limit=3") == 1
+    assert count_queries(warm_client, "get", tasks_url("token", user) + "?limit=2") == 2 + TAGS
+    assert count_queries(warm_client, "get", tasks_url("token", user) + "?limit=3") == 1 + TAGS
     # The last page of an offset walk counts itself; a page past the end must count, and
-    # an empty page checks the account too (its query could not tell).
-    assert count_queries(warm_client, "get", tasks_url("token", user) + "?limit=2&offset=2") == 1
+    # an empty page checks the account too (its query could not tell) and has no tags to read.
+    assert count_queries(warm_client, "get", tasks_url("token", user) + "?limit=2&offset=2") == 1 + TAGS
     assert count_queries(warm_client, "get", tasks_url("token", user) + "?limit=2&offset=9") == 3
 
 
@@ -63,9 +72,10 @@ def test_a_user_seen_first_costs_the_sync_once(user, user_client):
 
     user.refresh_from_db()
     assert user.last_seen is None
-    # The user's read and its last_seen write (savepoint, UPDATE, release), then the page.
-    assert count_queries(user_client, "get", tasks_url("token", user)) == 5
-    assert count_queries(user_client, "get", tasks_url("token", user)) == 1
+    # The user's read and its last_seen write (savepoint, UPDATE, release), then the page
+    # and its tags.
+    assert count_queries(user_client, "get", tasks_url("token", user)) == 5 + TAGS
+    assert count_queries(user_client, "get", tasks_url("token", user)) == 1 + TAGS
 
 
 def test_following_a_cursor_costs_the_same(user, warm_client):
@@ -80,25 +90,28 @@ def test_following_a_cursor_costs_the_same(user, warm_client):
 @pytest.mark.parametrize(
     ("method", "suffix", "body", "expected"),
     [
-        ("get", "", None, 1),
+        # The row (with its next occurrence's id as a subquery), then its tags.
+        ("get", "", None, 1 + TAGS),
         # Every write: the lookup (which checks the account), then inside a savepoint here (the
         # test's transaction is already open) the row re-read under a lock, the owner's change
-        # number, the write.
-        ("put", "", {"title": "new", "description": "d", "completed": True}, 6),
-        ("patch", "", {"title": "new"}, 6),
-        ("patch", "", {"completed": True}, 6),
+        # number, the write; then the answer's tags.
+        ("put", "", {"title": "new", "description": "d", "completed": True}, 6 + TAGS),
+        ("patch", "", {"title": "new"}, 6 + TAGS),
+        ("patch", "", {"completed": True}, 6 + TAGS),
         # Nothing changes, so nothing is written: the lookup and the locked read.
-        ("patch", "", {}, 4),
-        ("patch", "complete", None, 6),
-        ("patch", "complete", {"completed": True}, 6),
-        # The tombstone is one more INSERT.
-        ("delete", "", None, 7),
+        ("patch", "", {}, 4 + TAGS),
+        # The toggle locks a fresh instance, so its next occurrence's id is read again.
+        ("patch", "complete", None, 6 + 1 + TAGS),
+        ("patch", "complete", {"completed": True}, 6 + TAGS),
+        # The lock of the tasks linked to it (its occurrences, none here), the tombstone, then
+        # the DELETEs of its tag rows and of the row.
+        ("delete", "", None, 6 + 3),
     ],
     ids=["get", "put", "patch-title", "patch-completed", "patch-nothing", "toggle", "set", "delete"],
 )
 def test_detail_queries_are_the_same_for_any_task(user, warm_client, method, suffix, body, expected):
     small = TaskFactory(user=user)
-    big = TaskFactory(user=user, description="x" * 1000, completed=False)
+    big = TaskFactory(user=user, description="x" * 1000, completed=False, tags=TWENTY_TAGS)
     TaskFactory.create_batch(50, user=user)
 
     counts = {
@@ -121,3 +134,38 @@ def test_create_queries_are_constant(user, warm_client):
 
     # Savepoint, the owner's change number, the INSERT, release.
     assert counts == {AUTH + 4}
+
+
+@pytest.mark.parametrize("tags", [[], ["one"], TWENTY_TAGS[:19]], ids=["none", "one", "twenty"])
+def test_writing_tags_costs_the_same_for_any_number(user, warm_client, tags):
+    TaskFactory(user=user, tags=["old"])  # an existing tag is reused, the others created
+    task = TaskFactory(user=user, tags=["old", "other"])
+    body = {"title": "t", "tags": [*tags, "old"]}
+    # Reading the user's tags, creating the missing ones (then reading them back), replacing
+    # the task's: the same queries for one tag or twenty.
+    created = count_queries(warm_client, "post", tasks_url("token", user), body)
+    updated = count_queries(warm_client, "patch", tasks_url("token", user, task.pk), body)
+    # Created: the owner's change number, INSERT, read the user's tags, INSERT the missing ones
+    # and read them back, INSERT the task's, in a savepoint. Updated (the POST made its tags):
+    # the lookup, then in a savepoint the locked read and the task's tags, the change number,
+    # UPDATE, read the user's tags, DELETE the task's old ones and INSERT.
+    missing = 2 if tags else 0
+
+    assert created == AUTH + 2 + 4 + missing
+    assert updated == 1 + 2 + 2 + 2 + 3
+
+
+def test_completing_a_recurring_task_costs_the_same_for_any_number_of_tags(user, warm_client):
+    due = timezone.now() + timedelta(days=1)
+    plain = TaskFactory(user=user, due_at=due, recurrence="FREQ=DAILY", series_start=due, tags=["one"])
+    tagged = TaskFactory(user=user, due_at=due, recurrence="FREQ=DAILY", series_start=due, tags=TWENTY_TAGS)
+
+    counts = {
+        count_queries(warm_client, "patch", tasks_url("token", user, task.pk), {"completed": True})
+        for task in (plain, tagged)
+    }
+
+    # The lookup, then in a savepoint: the locked read, the change number, the UPDATE, then
+    # claim under a lock, mark it, the occurrence's change number, INSERT it, read and copy
+    # its tags; and the response's tags.
+    assert counts == {1 + 2 + 3 + 6 + TAGS}

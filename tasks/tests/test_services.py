@@ -240,7 +240,7 @@ def test_task_toggle_completion_reads_the_row_under_a_lock():
         task_toggle_completion(task=task)
 
     statements = sql_of(context)
-    assert len(statements) == 5, statements
+    assert len(statements) == 6, statements
     assert statements[0] == begin
     assert statements[1].startswith('SELECT "tasks_task"."id", ')
     assert re.search(rf'WHERE "tasks_task"."id" = {task.pk}\b', statements[1]), statements[1]
@@ -249,6 +249,8 @@ def test_task_toggle_completion_reads_the_row_under_a_lock():
     assert statements[2].startswith('INSERT INTO "tasks_synccounter"')
     assert updated_columns(statements[3]) == {"completed", "completed_at", "updated_at", "version"}
     assert statements[4] == "COMMIT"
+    # The fresh instance's next occurrence, for the answer (none spawned: not recurring).
+    assert '"next_occurrence_id"' in statements[5] and "UPDATE" not in statements[5]
     assert stored(task).completed is True
 
 
@@ -374,17 +376,29 @@ def everything() -> list[tuple]:
     return list(Task.objects.order_by("pk").values_list())
 
 
-def test_purge_deletes_the_tasks_completed_before_the_cutoff_in_one_delete(aged):
+def test_purge_deletes_the_tasks_completed_before_the_cutoff_in_constant_statements(aged):
+    # The open task is the next occurrence of the old one: it stays, unlinked, with a new version.
+    Task.objects.filter(pk=aged["open"]).update(previous_occurrence_id=aged["old"])
+    open_version = Task.objects.get(pk=aged["open"]).version
     with CaptureQueriesContext(connection) as context:
         deleted = task_purge_completed(older_than=timedelta(days=30))
 
     assert deleted == 2
-    # Lock, number, tombstones and one DELETE, however many tasks.
-    statements = [sql for sql in writes(context) if not sql.startswith("INSERT")]
-    [delete] = statements
+    # However many tasks: the lock, the lock of the linked tasks, the owners' change numbers,
+    # the tombstones, the tag rows' DELETE, the linked tasks' UPDATE and the tasks' DELETE.
+    statements = [sql for sql in sql_of(context) if "SAVEPOINT" not in sql]
+    assert len(statements) == 7, statements
+    lock, linked, number, tombstones, tags, unlink, delete = statements
+    assert lock.startswith("SELECT ") and linked.startswith("SELECT ")
+    assert number.startswith('INSERT INTO "tasks_synccounter"')
+    assert tombstones.startswith('INSERT INTO "tasks_tasktombstone"')
+    assert tags.startswith('DELETE FROM "tasks_tasktag" WHERE ')
+    assert updated_columns(unlink) == {"previous_occurrence_id", "version", "updated_at"}
     assert delete.startswith('DELETE FROM "tasks_task" WHERE ')
     assert set(Task.objects.values_list("pk", flat=True)) == {aged["recent"], aged["open"]}
     assert set(TaskTombstone.objects.values_list("task_id", flat=True)) == {aged["old"], aged["theirs_old"]}
+    survivor = Task.objects.get(pk=aged["open"])
+    assert survivor.previous_occurrence_id is None and survivor.version > open_version
 
 
 def test_purge_of_zero_days_deletes_every_completed_task(aged):

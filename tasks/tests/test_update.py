@@ -1,15 +1,18 @@
 """PUT replaces a task and PATCH changes part of it; a repeated value saves nothing."""
 
-import pytest
+from datetime import timedelta
 
-from tasks.models import Task
+import pytest
+from django.utils import timezone
+
+from tasks.models import Priority, Task
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import assert_task_shape, parse_time, snapshot, tasks_url
 
 pytestmark = pytest.mark.django_db
 
 
-# --- PUT: full replacement -----------------------------------------------------------------
+# --- PUT: title and description replaced, the rest kept unless given ----------------------
 
 
 def test_put_replaces_the_task(user, user_client, family, slash):
@@ -28,8 +31,15 @@ def test_put_replaces_the_task(user, user_client, family, slash):
     assert_task_shape(response.json(), task)
 
 
-def test_put_resets_omitted_optional_fields_to_their_defaults(user, user_client, family):
-    task = TaskFactory(user=user, title="old", description="keep me?", completed=True)
+def test_put_resets_only_the_description_and_keeps_every_other_omitted_field(user, user_client, family):
+    # What two real edit forms send: title and description, nothing about completion.
+    due = timezone.now() + timedelta(days=2)
+    task = TaskFactory(
+        user=user, title="old", description="keep me?", completed=True, priority=Priority.HIGH,
+        due_at=due, remind_at=due - timedelta(hours=1), recurrence="FREQ=WEEKLY", series_start=due,
+        tags=["Work", "home"],
+    )  # fmt: skip
+    completed_at = task.completed_at
 
     response = user_client.put(tasks_url(family, user, task.pk), {"title": "only a title"}, format="json")
 
@@ -37,9 +47,12 @@ def test_put_resets_omitted_optional_fields_to_their_defaults(user, user_client,
     task.refresh_from_db()
     assert task.title == "only a title"
     assert task.description is None
-    assert task.completed is False
-    assert task.completed_at is None
+    assert (task.completed, task.completed_at) == (True, completed_at)
+    assert (task.priority, task.due_at, task.remind_at) == (Priority.HIGH, due, due - timedelta(hours=1))
+    assert task.recurrence == "FREQ=WEEKLY"
     assert response.json()["description"] is None
+    assert response.json()["tags"] == ["Work", "home"]
+    assert_task_shape(response.json(), task)
 
 
 def test_put_without_a_title_is_422_and_changes_nothing(user, user_client, family):

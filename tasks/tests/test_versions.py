@@ -168,14 +168,17 @@ def test_with_if_match_required_reads_and_creates_need_none(settings, user, user
 def test_the_admin_change_form_needs_no_etag(settings, staff_client, task):
     settings.API_REQUIRE_IF_MATCH = True
     before = etag(task)
-    form = {"title": "Fixed by support", "description": "original", "completed": "on"}
+    # The version and the series' bookkeeping are no fields of the form: posted, they are ignored.
+    form = {"title": "Fixed by support", "description": "original", "completed": "on", "priority": 2}
+    tampered = {"version": 999, "series_start_0": "2000-01-01", "spawned_next": "on"}
 
-    response = staff_client.post(f"/admin/tasks/task/{task.pk}/change/", form)
+    response = staff_client.post(f"/admin/tasks/task/{task.pk}/change/", {**form, **tampered})
 
     assert response.status_code == 302, response.content
     task.refresh_from_db()
     assert (task.title, task.completed) == ("Fixed by support", True)
     assert etag(task) != before  # an API client holding the old ETag now gets 412
+    assert task.version != 999 and (task.series_start, task.spawned_next) == (None, False)
 
 
 # --- The parser and the check, directly ------------------------------------------------------

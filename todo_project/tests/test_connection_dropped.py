@@ -42,10 +42,11 @@ def server_backends(admin, name: str) -> list[int]:
     return [pid for (pid,) in rows]
 
 
-def test_a_terminated_connection_is_503_then_200(scratch_database, tmp_path):
+def test_a_terminated_connection_is_503_then_200(scratch_database):
     admin, url, name = scratch_database
     secret = secrets.token_urlsafe(48)
-    # One worker with one thread: one connection, whose termination costs one request.
+    # One worker with one thread: one connection, whose termination costs one request. The
+    # outage breaker stays on: a terminated connection (57P01) is no outage.
     env = production_environment(DATABASE_URL=url, BETTER_AUTH_SECRET=secret, GRANIAN_BLOCKING_THREADS="1")
     manage(env, "migrate", "--no-input", "-v", "0")
     token = jwt.encode({"sub": "ba_conn", "exp": int(time.time()) + 600}, secret, algorithm="HS256")
@@ -53,10 +54,8 @@ def test_a_terminated_connection_is_503_then_200(scratch_database, tmp_path):
     with start_app_server(env, workers=1) as live:
         for _ in range(3):  # the user is synced, then remembered: the connection is in use
             assert live.request("GET", "/api/tasks", token=token)[0] == 200
-        backends = server_backends(admin, name)  # one per server thread that has served
-        assert backends
-        for pid in backends:
-            assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,)
+        (pid,) = server_backends(admin, name)
+        assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,)
 
         status, headers, _ = live.request("GET", "/api/tasks", token=token)
         assert status in (200, 503), status
