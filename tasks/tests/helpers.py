@@ -8,7 +8,9 @@ from urllib.parse import urlsplit
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from tasks.models import Task
+from tasks.filters import ORDERINGS as FILTER_ORDERINGS
+from tasks.models import Tag, Task, TaskTag
+from tasks.tags import tag_key
 from tasks.tests.factories import TaskFactory
 
 FAMILIES = ("token", "path")
@@ -90,6 +92,8 @@ def assert_validation_error(response, field: str, message: str | None = None) ->
 # --- The list -------------------------------------------------------------------------------
 
 ORDERINGS = ["created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"]
+ORDERINGS += ["due_at", "-due_at", "priority", "-priority", "remind_at", "-remind_at"]
+assert sorted(ORDERINGS) == sorted(FILTER_ORDERINGS)
 # RFC 8288: Link = "<" URI-Reference ">" *( ";" link-param ); rel as a quoted string here.
 LINK_NEXT = re.compile(r'^<(?P<url>[^<>\s]+)>;\s*rel="next"$')
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -106,11 +110,14 @@ def make_task(user, *, minutes: int, updated_minutes: int | None = None, **field
 
 
 def expected_ids(user, ordering: str, **filters) -> list[int]:
-    """The order the contract promises, with the id breaking ties in the same direction."""
-    field = ordering.lstrip("-")
+    """The order the contract promises: the id breaks ties in the same direction, and tasks
+    without the value (no due date) come last in both directions."""
+    field, descending = ordering.lstrip("-"), ordering.startswith("-")
     tasks = list(Task.objects.filter(user=user, **filters))
-    tasks.sort(key=lambda task: (getattr(task, field), task.pk), reverse=ordering.startswith("-"))
-    return [task.pk for task in tasks]
+    valued = [task for task in tasks if getattr(task, field) is not None]
+    valued.sort(key=lambda task: (getattr(task, field), task.pk), reverse=descending)
+    unvalued = sorted((task for task in tasks if getattr(task, field) is None), key=lambda task: task.pk)
+    return [task.pk for task in valued] + [task.pk for task in (unvalued[::-1] if descending else unvalued)]
 
 
 def ids(response) -> list[int]:
@@ -144,6 +151,22 @@ def walk(client, url: str, *, between=None) -> list[int]:
         if between:
             between(page)
     return seen
+
+
+# --- Tags -----------------------------------------------------------------------------------
+
+
+def put_tags(task: Task, *names: str) -> None:
+    """Gives ``task`` these tags, in this order (created for its user when missing)."""
+    TaskTag.objects.filter(task=task).delete()
+    for position, name in enumerate(names):
+        tag, _ = Tag.objects.get_or_create(user_id=task.user_id, key=tag_key(name), defaults={"name": name})
+        TaskTag.objects.create(task=task, tag=tag, user_id=task.user_id, position=position)
+
+
+def tag_names(task: Task) -> list[str]:
+    """The task's tag names in its order, as stored."""
+    return list(task.task_tags.order_by("position").values_list("tag__name", flat=True))
 
 
 # --- Races ----------------------------------------------------------------------------------

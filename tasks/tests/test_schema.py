@@ -1,6 +1,7 @@
 """The OpenAPI document is valid and says what the API really does."""
 
 import json
+import re
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -11,7 +12,7 @@ from jsonschema import Draft202012Validator
 
 from accounts.tests.factories import UserFactory
 from tasks.tests.factories import TaskFactory
-from tasks.tests.helpers import tasks_url
+from tasks.tests.helpers import ORDERINGS, tasks_url
 from testing.helpers import make_token
 
 pytestmark = pytest.mark.django_db
@@ -120,19 +121,37 @@ def test_the_completed_filter_is_a_plain_boolean(schema):
 
     assert parameters["completed"]["schema"] == {"type": "boolean"}
     assert set(parameters["status"]["schema"]["enum"]) == {"completed", "pending", "all"}
-    assert set(parameters["ordering"]["schema"]["enum"]) == {
-        "created_at",
-        "-created_at",
-        "updated_at",
-        "-updated_at",
-        "title",
-        "-title",
-    }
+    assert set(parameters["ordering"]["schema"]["enum"]) == set(ORDERINGS)
     for name in ("search", "limit", "offset", "cursor"):
         assert name in parameters
     headers = schema["paths"]["/api/tasks/"]["get"]["responses"]["200"]["headers"]
     assert {"X-Total-Count", "Link"} <= set(headers)
     assert "Location" in schema["paths"]["/api/tasks/"]["post"]["responses"]["201"]["headers"]
+
+
+def test_every_list_filter_and_bound_is_documented(schema):
+    for path in ("/api/tasks/", "/api/{user_id}/tasks/"):
+        parameters = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+
+        assert parameters["limit"]["schema"] == {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 500,
+            "default": 100,
+        }
+        assert parameters["offset"]["schema"]["minimum"] == 0
+        assert parameters["cursor"]["schema"]["maxLength"] == 1024
+        for name in ("overdue", "has_due", "recurring"):
+            assert parameters[name]["schema"] == {"type": "boolean"}, name
+        for name in ("due_before", "due_after", "remind_before"):
+            assert parameters[name]["schema"] == {"type": "string", "format": "date-time"}, name
+        assert parameters["tag"]["schema"]["type"] == "array"
+        assert parameters["tag"]["schema"]["items"] == {"type": "string", "minLength": 1, "maxLength": 50}
+        assert parameters["tag"].get("explode", True) is True  # tag=a&tag=b
+        pattern = re.compile(parameters["priority"]["schema"]["pattern"])
+        assert pattern.match("high") and pattern.match("high,low")
+        assert not pattern.match("urgent") and not pattern.match("high,")
+        assert all(parameters[name]["description"] for name in parameters), path
 
 
 def test_path_parameters_are_typed(schema):
