@@ -4,7 +4,7 @@ import copy
 import re
 import threading
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -154,6 +154,14 @@ def walk(client, url: str, *, between=None) -> list[int]:
 
 
 # --- Tags -----------------------------------------------------------------------------------
+
+
+def tags_url(family: str, user, name: str | None = None, *, slash: bool = False) -> str:
+    """``/api/tags…`` or ``/api/{user_id}/tags…``; ``name`` URL-encoded, "/" included."""
+    url = "/api/tags" if family == "token" else f"/api/{user.pk}/tags"
+    if name is not None:
+        url += "/" + quote(name, safe="")
+    return url + "/" if slash else url
 
 
 def put_tags(task: Task, *names: str) -> None:
