@@ -4,11 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.tests.factories import UserFactory
 from tasks.exceptions import TagNotFound
 from tasks.models import Tag, Task, TaskTag
 from tasks.tag_services import tag_delete, tag_get, tag_list_for, tag_rename
 from tasks.tests.factories import TaskFactory
-from tasks.tests.helpers import T0, make_task, put_tags, tag_names
+from tasks.tests.helpers import T0, make_task, put_tags, run_at_once, tag_names
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +179,41 @@ def rename_merge_delete_queries(user, tasks: int) -> list[int]:
 def test_rename_merge_and_delete_cost_the_same_for_any_number_of_tasks(user):
     # Savepoints and row locks count as statements too; what matters is that none grows.
     assert rename_merge_delete_queries(user, 1) == rename_merge_delete_queries(user, 30)
+
+
+def test_renames_onto_one_new_name_at_once_make_one_tag(race_database):
+    """Four threads rename four tags to one name that does not exist yet: one of them creates
+    it, the others merge into it; no error, no tag lost, one tag per task."""
+    names = ["a", "b", "d", "e"]
+
+    def setup():
+        owner = UserFactory()
+        for name in names:
+            put_tags(make_task(owner, minutes=0, title=name), name, "keep")
+        put_tags(make_task(owner, minutes=0, title="all"), *names)
+        return owner
+
+    [owner] = run_at_once(race_database, 1, setup)
+    queue = list(names)
+
+    results = run_at_once(
+        race_database, len(names), lambda: tag_rename(user=owner, name=queue.pop(), new_name="C").name
+    )
+
+    assert results == ["C"] * len(names), results
+    [(tags, per_task)] = run_at_once(
+        race_database,
+        1,
+        lambda: (
+            summary(owner),
+            {task.title: tag_names(task) for task in Task.objects.filter(user=owner)},
+        ),
+    )
+    assert tags == [("C", 5, 5), ("keep", 4, 4)]
+    assert per_task == {
+        "a": ["C", "keep"],
+        "b": ["C", "keep"],
+        "d": ["C", "keep"],
+        "e": ["C", "keep"],
+        "all": ["C"],
+    }
