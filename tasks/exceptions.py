@@ -8,3 +8,10 @@ class TaskNotFound(NotFound):
 
     default_detail = "Task not found."
     default_code = "task_not_found"
+
+
+class TagNotFound(NotFound):
+    """No tag of that name (in any case) for this user; another user's tag is not told either."""
+
+    default_detail = "Tag not found."
+    default_code = "tag_not_found"

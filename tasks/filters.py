@@ -1,12 +1,16 @@
 """The list's query parameters: filters and ordering. A value outside them is a 422."""
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
-from .models import Task
+from .models import TAG_NAME_MAX_LENGTH, Task, TaskTag
+from .pagination import ordering_by
+from .query_fields import AwareDateTimeField, PriorityListField, TagKeysField
 
-ORDERINGS = ("created_at", "-created_at", "updated_at", "-updated_at", "title", "-title")
+SORT_FIELDS = ("created_at", "updated_at", "title", "due_at", "priority", "remind_at")
+ORDERINGS = tuple(ordering for field in SORT_FIELDS for ordering in (field, f"-{field}"))
 STATUS_COMPLETED = {"completed": True, "pending": False}
 SEARCH_MAX_LENGTH = 200
 
@@ -27,8 +31,40 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
         extend_schema_field({"type": "boolean", "description": self.extra.get("help_text", "")})(self)
 
 
+class PriorityFilter(django_filters.Filter):
+    """One priority or several, comma-separated."""
+
+    field_class = PriorityListField
+
+
+class TagFilter(django_filters.Filter):
+    """Repeatable; every tag given must be on the task."""
+
+    field_class = TagKeysField
+
+
+class AwareDateTimeFilter(django_filters.Filter):
+    """An ISO 8601 date-time with its offset."""
+
+    field_class = AwareDateTimeField
+
+
+def _schema(schema: dict):
+    """The parameter's OpenAPI schema (an override replaces it whole, help text included)."""
+
+    def decorate(filter_: django_filters.Filter) -> django_filters.Filter:
+        return extend_schema_field({**schema, "description": filter_.extra.get("help_text", "")})(filter_)
+
+    return decorate
+
+
+DATE_TIME = {"type": "string", "format": "date-time"}
+PRIORITY_LIST = {"type": "string", "pattern": "^(low|medium|high)(,(low|medium|high))*$"}
+TAG_LIST = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": TAG_NAME_MAX_LENGTH}}
+
+
 class TaskFilter(django_filters.FilterSet):
-    """``completed``, ``status``, ``search`` and ``ordering`` of the contract."""
+    """Every filter and ordering of the contract's "Listing"; NULL dates never match a bound."""
 
     completed = StrictBooleanFilter(help_text="Only completed (true) or open (false) tasks.")
     status = django_filters.ChoiceFilter(
@@ -39,7 +75,46 @@ class TaskFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
-        help_text="Case-insensitive text in the title or description.",
+        help_text="Case-insensitive text in the title, the description or a tag name.",
+    )
+    priority = _schema(PRIORITY_LIST)(
+        PriorityFilter(
+            field_name="priority", lookup_expr="in", help_text="low, medium or high; several comma-separated."
+        )
+    )
+    tag = _schema(TAG_LIST)(
+        TagFilter(method="filter_tag", help_text="Repeatable: tasks carrying every tag given (any case).")
+    )
+    due_before = _schema(DATE_TIME)(
+        AwareDateTimeFilter(
+            field_name="due_at", lookup_expr="lt", help_text="Due strictly before this date-time."
+        )
+    )
+    due_after = _schema(DATE_TIME)(
+        AwareDateTimeFilter(
+            field_name="due_at", lookup_expr="gte", help_text="Due at or after this date-time."
+        )
+    )
+    overdue = StrictBooleanFilter(
+        method="filter_overdue", help_text="Due in the past and not completed (true), or not (false)."
+    )
+    has_due = StrictBooleanFilter(
+        field_name="due_at",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="With (true) or without (false) a due date.",
+    )
+    remind_before = _schema(DATE_TIME)(
+        AwareDateTimeFilter(
+            method="filter_remind_before",
+            help_text="Open tasks whose reminder is at or before this date-time.",
+        )
+    )
+    recurring = StrictBooleanFilter(
+        field_name="recurrence",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="With (true) or without (false) a recurrence.",
     )
     ordering = django_filters.ChoiceFilter(
         choices=[(value, value) for value in ORDERINGS],
@@ -57,9 +132,22 @@ class TaskFilter(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
-        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+        # EXISTS, not a join: a task with two matching tags is still one row.
+        tagged = TaskTag.objects.filter(task_id=OuterRef("pk"), tag__name__icontains=value)
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value) | Exists(tagged))
+
+    def filter_tag(self, queryset: QuerySet[Task], name: str, keys: list[str]) -> QuerySet[Task]:
+        for key in keys:
+            queryset = queryset.filter(Exists(TaskTag.objects.filter(task_id=OuterRef("pk"), tag__key=key)))
+        return queryset
+
+    def filter_overdue(self, queryset: QuerySet[Task], name: str, value: bool) -> QuerySet[Task]:
+        overdue = Q(due_at__lt=timezone.now(), completed=False)
+        # ~Q: no due date is "not overdue" (Django adds the IS NOT NULL the negation needs).
+        return queryset.filter(overdue if value else ~overdue)
+
+    def filter_remind_before(self, queryset: QuerySet[Task], name: str, value) -> QuerySet[Task]:
+        return queryset.filter(remind_at__lte=value, completed=False)
 
     def filter_ordering(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
-        # The id, in the same direction, makes the order total, which the cursor relies on.
-        tiebreak = "-id" if value.startswith("-") else "id"
-        return queryset.order_by(value, tiebreak)
+        return queryset.order_by(*ordering_by(value, model=Task))

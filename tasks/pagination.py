@@ -11,7 +11,8 @@ import json
 from datetime import UTC
 
 from cryptography.fernet import Fernet, InvalidToken
-from django.db.models import F, Field, Func, Model, QuerySet, Value
+from django.db.models import F, Field, Func, Model, Q, QuerySet, Value
+from django.db.models.expressions import OrderBy
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -68,8 +69,26 @@ def cursor_unseal(text: str) -> object:
         raise ValueError("not a cursor of this API") from None
 
 
+def ordering_by(ordering: str, *, model: type[Model]) -> list[OrderBy]:
+    """The ``order_by`` of an ordering such as ``-due_at``: NULLs last either way, then the id
+    in the same direction, which makes the order total (the cursor relies on both).
+
+    ``NULLS LAST`` only on a column that can be NULL: on another it changes nothing but the
+    plan (PostgreSQL's descending index scan gives NULLs first, so it would sort instead).
+    """
+    name, descending = ordering.lstrip("-"), ordering.startswith("-")
+    nulls_last = True if model._meta.get_field(name).null else None
+    if descending:
+        return [F(name).desc(nulls_last=nulls_last), F("pk").desc()]
+    return [F(name).asc(nulls_last=nulls_last), F("pk").asc()]
+
+
 class Cursor:
-    """A position after one row in an ordering ``(field, id)``, as an opaque string."""
+    """A position after one row in an ordering ``(field, id)``, as an opaque string.
+
+    ``value`` is None when that row had no value (a task without a due date): NULLs sort last
+    in both directions, so what follows such a row is only NULLs with an id beyond it.
+    """
 
     def __init__(self, field: str, value: object, pk: int):
         self.field, self.value, self.pk = field, value, pk
@@ -84,21 +103,11 @@ class Cursor:
         try:
             data = cursor_unseal(text)
             value, pk = data["v"], data["id"]
-            if data["o"] != field or type(pk) is not int or not isinstance(value, str):
+            if data["o"] != field or type(pk) is not int:
                 raise ValueError("cursor of another ordering")
             if not MIN_ID <= pk <= MAX_ID:
                 raise ValueError("no task has this id (the row comparison takes 64-bit ids only)")
-            if "\x00" in value:
-                raise ValueError("no stored text holds NUL (PostgreSQL refuses it in a query)")
-            value.encode("utf-8")  # a lone surrogate ("\ud800") fails here, not in the driver
-            if model._meta.get_field(field.lstrip("-")).get_internal_type() == "DateTimeField":
-                # parse_datetime raises ValueError on "2026-13-45…" and answers None on junk.
-                value = parse_datetime(value)
-                if value is None or timezone.is_naive(value):
-                    raise ValueError("not an aware date-time")
-                # Here, not in the database adapter: "0001-01-01T00:00:00+05:00" is a valid
-                # date-time whose UTC instant is before year 1 (OverflowError).
-                value = value.astimezone(UTC)
+            value = _cursor_value(model._meta.get_field(field.lstrip("-")), value)
         except (
             ValueError,
             TypeError,
@@ -113,20 +122,30 @@ class Cursor:
             ) from None
         return cls(field, value, pk)
 
-    def rows_after(self, model: type[Model]) -> LessThan | GreaterThan:
-        """The rows that come after this position: ``(field, id) < (value, pk)`` (or ``>``).
+    def rows_after(self, model: type[Model]) -> Q | LessThan | GreaterThan:
+        """The rows that come after this position in its ordering (``ordering_by``).
 
-        A row comparison, which PostgreSQL answers from the ``(user, field, id)`` index
-        with an index scan; the equivalent ``field < v OR (field = v AND id < pk)`` makes
-        it a bitmap scan and a sort. SQLite has row values since 3.15.
+        On a column without NULLs, a row comparison: ``(field, id) < (value, pk)`` (or ``>``),
+        which PostgreSQL answers from the ``(user, field, id)`` index with an index scan; the
+        equivalent ``field < v OR (field = v AND id < pk)`` makes it a bitmap scan and a sort.
+        SQLite has row values since 3.15. On a column with NULLs (``due_at``, ``remind_at``),
+        which sort last in both directions, the OR form, which crosses the NULL boundary.
         """
         name = self.field.lstrip("-")
-        lookup = LessThan if self.field.startswith("-") else GreaterThan
         field, pk_field = model._meta.get_field(name), model._meta.pk
-        return lookup(
-            Row(F(name), F(pk_field.attname)),
-            Row(Value(self.value, output_field=field), Value(self.pk, output_field=pk_field)),
-        )
+        if not field.null:
+            lookup = LessThan if self.field.startswith("-") else GreaterThan
+            return lookup(
+                Row(F(name), F(pk_field.attname)),
+                Row(Value(self.value, output_field=field), Value(self.pk, output_field=pk_field)),
+            )
+        op = "lt" if self.field.startswith("-") else "gt"
+        if self.value is None:
+            # The last row shown had no value: only the rest of the NULLs follow.
+            return Q(**{f"{name}__isnull": True, f"pk__{op}": self.pk})
+        after = Q(**{f"{name}__{op}": self.value}) | Q(**{name: self.value, f"pk__{op}": self.pk})
+        # Every row without a value follows every row with one, in both directions.
+        return after | Q(**{f"{name}__isnull": True})
 
 
 class Row(Func):
@@ -134,6 +153,33 @@ class Row(Func):
 
     function = ""
     output_field = Field()
+
+
+def _cursor_value(field: Field, value: object) -> object:
+    """A cursor's sort value checked against the column it names; ValueError if it cannot be one."""
+    if value is None:
+        if not field.null:
+            raise ValueError("NULL in a column that has none")
+        return None
+    kind = field.get_internal_type()
+    if kind == "PositiveSmallIntegerField":
+        if type(value) is not int or value not in {choice for choice, _ in field.choices}:
+            raise ValueError("not one of the column's values")
+        return value
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    if "\x00" in value:
+        raise ValueError("no stored text holds NUL (PostgreSQL refuses it in a query)")
+    value.encode("utf-8")  # a lone surrogate ("\ud800") fails here, not in the driver
+    if kind == "DateTimeField":
+        # parse_datetime raises ValueError on "2026-13-45…" and answers None on junk.
+        value = parse_datetime(value)
+        if value is None or timezone.is_naive(value):
+            raise ValueError("not an aware date-time")
+        # Here, not in the database adapter: "0001-01-01T00:00:00+05:00" is a valid
+        # date-time whose UTC instant is before year 1 (OverflowError).
+        value = value.astimezone(UTC)
+    return value
 
 
 class TaskPagination(BasePagination):
@@ -189,10 +235,20 @@ class TaskPagination(BasePagination):
 
         return [
             parameter(
-                "limit", f"Page size, 1 to {MAX_LIMIT}.", {"type": "integer", "default": DEFAULT_LIMIT}
+                "limit",
+                f"Page size, 1 to {MAX_LIMIT}.",
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
             ),
-            parameter("offset", "How many tasks to skip.", {"type": "integer", "minimum": 0}),
-            parameter("cursor", "The cursor from a `next` link.", {"type": "string"}),
+            parameter(
+                "offset",
+                "How many tasks to skip (not with `cursor`).",
+                {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+            ),
+            parameter(
+                "cursor",
+                "The cursor from a `next` link (not with `offset`).",
+                {"type": "string", "maxLength": CURSOR_MAX_LENGTH},
+            ),
         ]
 
 
@@ -204,5 +260,8 @@ def _value(row, name: str):
 
 
 def _primary_ordering(queryset: QuerySet) -> str:
-    order = queryset.query.order_by or queryset.model._meta.ordering
-    return order[0]
+    """The first sort key as an ordering name (``-due_at``), from a name or an ``OrderBy``."""
+    first = (queryset.query.order_by or queryset.model._meta.ordering)[0]
+    if isinstance(first, OrderBy):
+        return ("-" if first.descending else "") + first.expression.name
+    return first

@@ -1,6 +1,7 @@
 """The user admin, and the Support group: who may see and change what."""
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.test import Client
 from django.urls import reverse
 
@@ -13,7 +14,7 @@ CHANGELIST = reverse("admin:accounts_user_changelist")
 
 
 def change_url(user):
-    return reverse("admin:accounts_user_change", args=[user.pk])
+    return reverse("admin:accounts_user_change", args=[quote(user.pk)])
 
 
 def rows(response) -> dict:
@@ -90,8 +91,8 @@ def test_support_may_view_users_but_not_change_add_or_delete_them(support_client
     user.refresh_from_db()
     assert user.name == "Unchanged"
     assert support_client.get(reverse("admin:accounts_user_add")).status_code == 403
-    assert support_client.get(reverse("admin:accounts_user_delete", args=[user.pk])).status_code == 403
-    password_url = reverse("admin:auth_user_password_change", args=[user.pk])
+    assert support_client.get(reverse("admin:accounts_user_delete", args=[quote(user.pk)])).status_code == 403
+    password_url = reverse("admin:auth_user_password_change", args=[quote(user.pk)])
     assert support_client.get(password_url).status_code == 403
 
 

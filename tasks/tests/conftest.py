@@ -1,11 +1,14 @@
 """Fixtures of the task tests (helpers: ``tasks.tests.helpers``)."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
+from tasks.models import Priority
 from tasks.tests.factories import TaskFactory
-from tasks.tests.helpers import FAMILIES, make_task, tasks_url
+from tasks.tests.helpers import FAMILIES, make_task, put_tags, tasks_url
 
 
 @pytest.fixture(params=FAMILIES)
@@ -36,6 +39,42 @@ def mixed(user, other_user):
         make_task(user, minutes=2, title="elder", completed=True),
     ]
     make_task(other_user, minutes=4, title="banana")
+    return tasks
+
+
+@pytest.fixture
+def planned(user, other_user) -> dict:
+    """Tasks by name with priorities, tags, due dates, reminders and a recurrence, around now.
+
+    "report" carries two tags that contain "work" (a join would list it twice); "Work" and
+    "work" are one tag; "read" mentions work only in its description; another user's task
+    carries a tag "work" of its own.
+    """
+    now, day = timezone.now(), timedelta(days=1)
+    specs = {
+        "report": ("high", now - 2 * day, now - 3 * day, None, False, ["Work", "urgent", "homework"]),
+        "groceries": ("medium", now + day, now + day / 2, None, False, ["home", "shopping"]),
+        "gym": ("low", now + 3 * day, None, "FREQ=WEEKLY", False, ["health"]),
+        "taxes": ("high", now - day, now - 2 * day, None, True, ["work"]),
+        "read": ("low", None, None, None, False, []),
+        "call mom": ("medium", None, now + day / 4, None, False, ["Family"]),
+        "plan": ("high", now + day, None, None, False, []),  # the same due date as groceries
+    }
+    tasks = {}
+    for minutes, (title, (priority, due, remind, rule, done, tags)) in enumerate(specs.items()):
+        tasks[title] = make_task(
+            user,
+            minutes=minutes,
+            title=title,
+            description="about work habits" if title == "read" else "",
+            priority=Priority[priority.upper()],
+            due_at=due,
+            remind_at=remind,
+            recurrence=rule,
+            completed=done,
+        )
+        put_tags(tasks[title], *tags)
+    put_tags(make_task(other_user, minutes=1, title="secret work", due_at=now - day), "work")
     return tasks
 
 

@@ -2,10 +2,11 @@
 
 import re
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from tasks.models import Priority, Task
-from tasks.tags import tag_names_by_task
+from tasks.filters import ORDERINGS as FILTER_ORDERINGS
+from tasks.models import Priority, Tag, Task, TaskTag
+from tasks.tags import tag_key, tag_names_by_task
 from tasks.tests.factories import TaskFactory
 
 FAMILIES = ("token", "path")
@@ -107,6 +108,8 @@ def assert_validation_error(response, field: str, message: str | None = None) ->
 # --- The list -------------------------------------------------------------------------------
 
 ORDERINGS = ["created_at", "-created_at", "updated_at", "-updated_at", "title", "-title"]
+ORDERINGS += ["due_at", "-due_at", "priority", "-priority", "remind_at", "-remind_at"]
+assert sorted(ORDERINGS) == sorted(FILTER_ORDERINGS)
 # RFC 8288: Link = "<" URI-Reference ">" *( ";" link-param ); rel as a quoted string here.
 LINK_NEXT = re.compile(r'^<(?P<url>[^<>\s]+)>;\s*rel="next"$')
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -123,11 +126,14 @@ def make_task(user, *, minutes: int, updated_minutes: int | None = None, **field
 
 
 def expected_ids(user, ordering: str, **filters) -> list[int]:
-    """The order the contract promises, with the id breaking ties in the same direction."""
-    field = ordering.lstrip("-")
+    """The order the contract promises: the id breaks ties in the same direction, and tasks
+    without the value (no due date) come last in both directions."""
+    field, descending = ordering.lstrip("-"), ordering.startswith("-")
     tasks = list(Task.objects.filter(user=user, **filters))
-    tasks.sort(key=lambda task: (getattr(task, field), task.pk), reverse=ordering.startswith("-"))
-    return [task.pk for task in tasks]
+    valued = [task for task in tasks if getattr(task, field) is not None]
+    valued.sort(key=lambda task: (getattr(task, field), task.pk), reverse=descending)
+    unvalued = sorted((task for task in tasks if getattr(task, field) is None), key=lambda task: task.pk)
+    return [task.pk for task in valued] + [task.pk for task in (unvalued[::-1] if descending else unvalued)]
 
 
 def ids(response) -> list[int]:
@@ -161,6 +167,30 @@ def walk(client, url: str, *, between=None) -> list[int]:
         if between:
             between(page)
     return seen
+
+
+# --- Tags -----------------------------------------------------------------------------------
+
+
+def tags_url(family: str, user, name: str | None = None, *, slash: bool = False) -> str:
+    """``/api/tags…`` or ``/api/{user_id}/tags…``; ``name`` URL-encoded, "/" included."""
+    url = "/api/tags" if family == "token" else f"/api/{user.pk}/tags"
+    if name is not None:
+        url += "/" + quote(name, safe="")
+    return url + "/" if slash else url
+
+
+def put_tags(task: Task, *names: str) -> None:
+    """Gives ``task`` these tags, in this order (created for its user when missing)."""
+    TaskTag.objects.filter(task=task).delete()
+    for position, name in enumerate(names):
+        tag, _ = Tag.objects.get_or_create(user_id=task.user_id, key=tag_key(name), defaults={"name": name})
+        TaskTag.objects.create(task=task, tag=tag, user_id=task.user_id, position=position)
+
+
+def tag_names(task: Task) -> list[str]:
+    """The task's tag names in its order, as stored."""
+    return list(task.task_tags.order_by("position").values_list("tag__name", flat=True))
 
 
 # --- Races ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tasks.models import Task, TaskTombstone
 from tasks.services import task_bulk_set_completion, task_purge_completed
+from tasks.tag_services import tag_delete, tag_rename
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import TASK_KEYS, tasks_url
 from testing.helpers import run_command
@@ -183,3 +184,23 @@ def test_deleting_a_linked_task_brings_the_tasks_it_was_linked_to(user, user_cli
     assert set(changed) == {first.pk, third.pk}
     assert changed[first.pk]["next_occurrence_id"] is None
     assert changed[third.pk]["previous_occurrence_id"] is None
+
+
+def test_renaming_or_deleting_a_tag_brings_the_tasks_carrying_it(user, user_client, family):
+    tagged = TaskFactory(user=user, tags=["Work", "home"])
+    other = TaskFactory(user=user, tags=["home"])
+    TaskFactory(user=user)
+    before = {task.pk: Task.objects.get(pk=task.pk).version for task in (tagged, other)}
+    token = changes(user_client, family, user)["next"]
+
+    tag_rename(user=user, name="work", new_name="Office")
+    renamed = changes(user_client, family, user, since=token)
+    tag_delete(user=user, name="HOME")
+    deleted = changes(user_client, family, user, since=renamed["next"])
+
+    def tags_of(body):
+        return [(task["id"], task["tags"]) for task in body["changed"]]
+
+    assert tags_of(renamed) == [(tagged.pk, ["Office", "home"])]
+    assert tags_of(deleted) == [(tagged.pk, ["Office"]), (other.pk, [])]
+    assert all(Task.objects.get(pk=pk).version > version for pk, version in before.items())

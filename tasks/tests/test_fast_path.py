@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 
 from accounts.models import User
 from tasks.models import Priority, Task
-from tasks.pagination import Cursor
+from tasks.pagination import Cursor, ordering_by
 from tasks.rows import TaskRows, iso_utc, task_rows
 from tasks.selectors import task_with_links
 from tasks.serializers import TaskSerializer
@@ -168,3 +168,25 @@ def test_new_claims_are_synced_though_the_user_was_remembered(user, user_client,
 
     user.refresh_from_db()
     assert (user.email, user.name) == ("renamed@example.com", "Renamed")
+
+
+def test_a_cursor_on_a_column_with_nulls_crosses_the_null_boundary(user):
+    cursor = Cursor("-due_at", datetime(2026, 1, 1, tzinfo=UTC), 7)
+    sql = str(Task.objects.filter(user=user).filter(cursor.rows_after(Task)).query)
+
+    assert '"tasks_task"."due_at" IS NULL' in sql and " OR " in sql
+    after_null = str(Task.objects.filter(Cursor("due_at", None, 7).rows_after(Task)).query)
+    assert '"tasks_task"."due_at" IS NULL' in after_null and '"tasks_task"."id" > 7' in after_null
+
+
+def test_nulls_last_only_where_a_column_has_nulls():
+    sql = {
+        ordering: str(Task.objects.order_by(*ordering_by(ordering, model=Task)).query)
+        for ordering in ("-created_at", "-priority", "-due_at", "remind_at")
+    }
+
+    # A descending index scan gives NULLs first: NULLS LAST on a NOT NULL column would sort.
+    assert "NULLS LAST" not in sql["-created_at"] and "NULLS LAST" not in sql["-priority"]
+    assert "NULLS LAST" in sql["-due_at"] and "NULLS LAST" in sql["remind_at"]
+    priority = Cursor("-priority", 2, 7)
+    assert " OR " not in str(Task.objects.filter(priority.rows_after(Task)).query)

@@ -8,7 +8,7 @@ import pytest
 
 from tasks.pagination import cursor_seal, cursor_unseal
 from tasks.tests.factories import TaskFactory
-from tasks.tests.helpers import next_url, tasks_url
+from tasks.tests.helpers import next_url, snapshot, tasks_url
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,41 @@ pytestmark = pytest.mark.django_db
         ({"cursor": "!!!"}, "cursor"),
         ({"cursor": "x" * 2000}, "cursor"),
         ({"cursor": "é"}, "cursor"),
+        ({"priority": "urgent"}, "priority"),
+        ({"priority": "High"}, "priority"),
+        ({"priority": "high,"}, "priority"),
+        ({"priority": "high,,low"}, "priority"),
+        ({"priority": "2"}, "priority"),
+        ({"priority": "%s%(x)s%"}, "priority"),
+        ({"tag": "%s%d" * 20}, "tag"),
+        ({"tag": ""}, "tag"),
+        ({"tag": "   "}, "tag"),
+        ({"tag": ["work", ""]}, "tag"),
+        ({"tag": "x" * 51}, "tag"),
+        ({"tag": "a\x07b"}, "tag"),
+        ({"tag": [f"t{index}" for index in range(21)]}, "tag"),
+        ({"due_before": "tomorrow"}, "due_before"),
+        ({"due_before": "2026-01-01T12:00:00"}, "due_before"),
+        ({"due_before": "2026-01-01"}, "due_before"),
+        # An unencoded "+" arrives as a space.
+        ({"due_before": "2026-01-01T12:00:00 01:00"}, "due_before"),
+        ({"due_after": "2026-13-45T00:00:00Z"}, "due_after"),
+        ({"due_after": "0001-01-01T00:00:00+05:00"}, "due_after"),
+        ({"remind_before": "soon"}, "remind_before"),
+        ({"remind_before": "2026-01-01T12:00:00"}, "remind_before"),
+        ({"remind_before": "1700000000"}, "remind_before"),
+        ({"overdue": "yes"}, "overdue"),
+        ({"has_due": "1"}, "has_due"),
+        ({"recurring": "maybe"}, "recurring"),
+        ({"ordering": "due"}, "ordering"),
+        ({"ordering": "-id"}, "ordering"),
+        ({"ordering": "tags"}, "ordering"),
     ],
     ids=lambda value: repr(value)[:40],
 )
 def test_a_bad_query_value_is_422(user, user_client, mixed, family, query, field):
+    before = snapshot(user)
+
     response = user_client.get(tasks_url(family, user), query)
 
     assert response.status_code == 422, response.content
@@ -52,6 +83,7 @@ def test_a_bad_query_value_is_422(user, user_client, mixed, family, query, field
     assert body["code"] == "validation_error"
     assert body["field"] == field
     assert body["detail"].startswith(f"{field}: ")
+    assert snapshot(user) == before  # a GET that fails changes nothing either
 
 
 def a_cursor(client, user, **query) -> str:
@@ -132,6 +164,33 @@ def test_a_tampered_cursor_is_422(user, user_client, mixed, tamper):
     assert response.json()["field"] == "cursor"
 
 
+@pytest.mark.parametrize(
+    ("ordering", "value"),
+    [
+        ("priority", 7),
+        ("priority", "3"),
+        ("priority", None),
+        ("-due_at", 12),
+        ("title", None),
+        ("-remind_at", "soon"),
+    ],
+)
+def test_a_cursor_with_a_value_its_column_cannot_hold_is_422(user, user_client, planned, ordering, value):
+    cursor = encode({**decode(a_cursor(user_client, user, ordering=ordering)), "v": value})
+
+    response = user_client.get(tasks_url("token", user), {"cursor": cursor, "ordering": ordering})
+
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == "cursor"
+
+
+def test_a_cursor_past_a_task_without_a_due_date_says_so(user, user_client, planned):
+    # The last row of the first page of -due_at with a limit of 6 is one without a due date.
+    data = decode(a_cursor(user_client, user, ordering="-due_at", limit=6))
+
+    assert data["v"] is None
+
+
 @pytest.mark.parametrize("value", ["a\x00b", "\ud800"], ids=["nul", "lone-surrogate"])
 def test_a_title_cursor_with_unstorable_text_is_422(user, user_client, mixed, value):
     cursor = encode({**decode(a_cursor(user_client, user, ordering="title")), "v": value})
@@ -177,3 +236,24 @@ def test_format_is_not_a_special_parameter(user, user_client):
 
     assert response.status_code == 200
     assert len(response.json()) == 1
+
+
+def test_a_date_time_error_says_what_to_send(user, user_client):
+    junk = user_client.get(tasks_url("token", user), {"due_before": "tomorrow"}).json()
+    naive = user_client.get(tasks_url("token", user), {"remind_before": "2026-01-01T12:00:00"}).json()
+
+    assert junk["detail"] == (
+        "due_before: Enter an ISO 8601 date-time with a UTC offset, e.g. 2026-11-23T17:00:00Z "
+        "(in a URL, write + as %2B)."
+    )
+    assert (
+        naive["detail"] == "remind_before: The date-time needs a UTC offset (Z or +01:00); none is guessed."
+    )
+
+
+def test_an_unknown_priority_is_named(user, user_client):
+    body = user_client.get(tasks_url("token", user), {"priority": "high,urgent%s"}).json()
+
+    assert body["errors"]["priority"] == [
+        "Unknown priority 'urgent%s'; use low, medium or high, comma-separated."
+    ]

@@ -1,6 +1,7 @@
 """The OpenAPI document is valid and says what the API really does."""
 
 import json
+import re
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -11,7 +12,7 @@ from jsonschema import Draft202012Validator
 
 from accounts.tests.factories import UserFactory
 from tasks.tests.factories import TaskFactory
-from tasks.tests.helpers import tasks_url
+from tasks.tests.helpers import ORDERINGS, tags_url, tasks_url
 from testing.helpers import make_token
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,10 @@ CONTRACT = {
     "/api/tasks/{id}/complete/": {"patch"},
     "/api/{user_id}/tasks/changes/": {"get"},
     "/api/tasks/changes/": {"get"},
+    "/api/{user_id}/tags/": {"get"},
+    "/api/tags/": {"get"},
+    "/api/{user_id}/tags/{name}/": {"get", "patch", "delete"},
+    "/api/tags/{name}/": {"get", "patch", "delete"},
     "/api/health/": {"get"},
     "/api/ready/": {"get"},
 }
@@ -98,15 +103,15 @@ def test_every_contract_route_and_method_is_documented(schema):
     for path, methods in CONTRACT.items():
         assert path in documented, path
         assert methods <= documented[path], path
-    task_paths = {path for path in documented if "/tasks" in path}
-    assert task_paths == {path for path in CONTRACT if "/tasks" in path}
-    for path in task_paths:
+    api_paths = {path for path in documented if "/tasks" in path or "/tags" in path}
+    assert api_paths == {path for path in CONTRACT if "/tasks" in path or "/tags" in path}
+    for path in api_paths:
         assert documented[path] == CONTRACT[path]
 
 
-def test_every_task_operation_documents_its_errors_as_problem_json(schema):
+def test_every_task_and_tag_operation_documents_its_errors_as_problem_json(schema):
     for path, methods in CONTRACT.items():
-        if "/tasks" not in path:
+        if "/tasks" not in path and "/tags" not in path:
             continue
         for method in methods:
             responses = schema["paths"][path][method]["responses"]
@@ -122,19 +127,37 @@ def test_the_completed_filter_is_a_plain_boolean(schema):
 
     assert parameters["completed"]["schema"] == {"type": "boolean"}
     assert set(parameters["status"]["schema"]["enum"]) == {"completed", "pending", "all"}
-    assert set(parameters["ordering"]["schema"]["enum"]) == {
-        "created_at",
-        "-created_at",
-        "updated_at",
-        "-updated_at",
-        "title",
-        "-title",
-    }
+    assert set(parameters["ordering"]["schema"]["enum"]) == set(ORDERINGS)
     for name in ("search", "limit", "offset", "cursor"):
         assert name in parameters
     headers = schema["paths"]["/api/tasks/"]["get"]["responses"]["200"]["headers"]
     assert {"X-Total-Count", "Link"} <= set(headers)
     assert "Location" in schema["paths"]["/api/tasks/"]["post"]["responses"]["201"]["headers"]
+
+
+def test_every_list_filter_and_bound_is_documented(schema):
+    for path in ("/api/tasks/", "/api/{user_id}/tasks/"):
+        parameters = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+
+        assert parameters["limit"]["schema"] == {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 500,
+            "default": 100,
+        }
+        assert parameters["offset"]["schema"]["minimum"] == 0
+        assert parameters["cursor"]["schema"]["maxLength"] == 1024
+        for name in ("overdue", "has_due", "recurring"):
+            assert parameters[name]["schema"] == {"type": "boolean"}, name
+        for name in ("due_before", "due_after", "remind_before"):
+            assert parameters[name]["schema"] == {"type": "string", "format": "date-time"}, name
+        assert parameters["tag"]["schema"]["type"] == "array"
+        assert parameters["tag"]["schema"]["items"] == {"type": "string", "minLength": 1, "maxLength": 50}
+        assert parameters["tag"].get("explode", True) is True  # tag=a&tag=b
+        pattern = re.compile(parameters["priority"]["schema"]["pattern"])
+        assert pattern.match("high") and pattern.match("high,low")
+        assert not pattern.match("urgent") and not pattern.match("high,")
+        assert all(parameters[name]["description"] for name in parameters), path
 
 
 def test_path_parameters_are_typed(schema):
@@ -198,9 +221,60 @@ def test_real_responses_match_the_schema(schema, user, user_client, family):
     assert "204" in schema["paths"][detail]["delete"]["responses"]
 
 
+@pytest.mark.parametrize("family", ["token", "path"])
+def test_real_tag_and_filtered_list_responses_match_the_schema(schema, user, user_client, planned, family):
+    tasks = "/api/tasks/" if family == "token" else "/api/{user_id}/tasks/"
+    tags = "/api/tags/" if family == "token" else "/api/{user_id}/tags/"
+    filtered = {"tag": ["work", "urgent"], "priority": "high,low", "overdue": "true", "ordering": "-due_at"}
+    more = {"has_due": "false", "recurring": "false", "search": "o", "remind_before": "2030-01-01T00:00:00Z"}
+
+    for query in (
+        filtered,
+        more,
+        {"ordering": "remind_at", "limit": 2},
+        {"due_after": "2020-01-01T00:00:00+02:00"},
+    ):
+        response = user_client.get(tasks_url(family, user), query)
+        assert response.status_code == 200
+        check(schema, tasks, "get", response)
+    for query in ({"tag": ""}, {"priority": "urgent"}, {"due_before": "2026-01-01T12:00:00"}, {"limit": 501}):
+        response = user_client.get(tasks_url(family, user), query)
+        assert response.status_code == 422
+        check(schema, tasks, "get", response)
+
+    check(schema, tags, "get", user_client.get(tags_url(family, user)))
+    detail = tags + "{name}/"
+    for method, response in (
+        ("get", user_client.get(tags_url(family, user, "WORK"))),
+        ("get", user_client.get(tags_url(family, user, "nothing"))),
+        ("patch", user_client.patch(tags_url(family, user, "home"), {"name": "House"}, format="json")),
+        ("patch", user_client.patch(tags_url(family, user, "house"), {"name": ""}, format="json")),
+        ("patch", user_client.patch(tags_url(family, user, "nothing"), {"name": "x"}, format="json")),
+        ("delete", user_client.delete(tags_url(family, user, "nothing"))),
+    ):
+        check(schema, detail, method, response)
+    assert {"200", "404", "422"} <= set(schema["paths"][detail]["patch"]["responses"])
+    assert user_client.delete(tags_url(family, user, "house")).status_code == 204
+    assert "204" in schema["paths"][detail]["delete"]["responses"]
+
+
+def test_the_tag_schema_says_what_a_tag_and_a_rename_are(schema):
+    tag = schema["components"]["schemas"]["Tag"]
+    rename = schema["components"]["schemas"]["TagRenameRequest"]
+
+    assert set(tag["required"]) == set(tag["properties"]) == {"name", "tasks", "open_tasks"}
+    assert rename["properties"]["name"]["minLength"] == 1
+    assert rename["properties"]["name"]["maxLength"] == 50
+    assert "name" in rename["required"]
+    responses = schema["paths"]["/api/tags/{name}/"]["patch"]["responses"]
+    assert "tag" in responses["404"]["description"].lower()
+
+
 def test_401_and_403_match_the_schema(schema, user, other_user, api_client, client_for):
     check(schema, "/api/tasks/", "get", api_client.get("/api/tasks"))
     check(schema, "/api/{user_id}/tasks/", "get", client_for(user).get(f"/api/{other_user.pk}/tasks"))
+    check(schema, "/api/tags/", "get", api_client.get("/api/tags"))
+    check(schema, "/api/{user_id}/tags/", "get", client_for(user).get(f"/api/{other_user.pk}/tags"))
 
 
 def test_the_validation_ignores_nothing(schema, user, user_client):
