@@ -5,8 +5,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
+from .cursors import ordering_by
 from .models import TAG_NAME_MAX_LENGTH, Task, TaskTag
-from .pagination import ordering_by
 from .query_fields import AwareDateTimeField, PriorityListField, TagKeysField
 
 SORT_FIELDS = ("created_at", "updated_at", "title", "due_at", "priority", "remind_at")

@@ -11,8 +11,8 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import User
+from tasks.cursors import Cursor, ordering_by
 from tasks.models import Priority, Task
-from tasks.pagination import Cursor, ordering_by
 from tasks.rows import TaskRows, iso_utc, task_rows
 from tasks.selectors import task_with_links
 from tasks.serializers import TaskSerializer

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tasks.pagination import cursor_seal, cursor_unseal
+from tasks.cursors import cursor_seal, cursor_unseal
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import next_url, snapshot, tasks_url
 
