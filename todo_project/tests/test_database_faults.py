@@ -127,8 +127,9 @@ def test_a_frozen_database_gives_fast_503s_and_the_service_recovers(postgres, ru
     report("frozen", answers, during, recovery)
 
 
-def test_a_stopped_database_gives_immediate_503s_and_the_service_recovers(postgres, running):
-    server, token = running()
+def stop_for_four_seconds(postgres, server, token):
+    """Traffic through a 4 s stop of the server: every answer, those answered while it was down,
+    and how long the service took to recover after the restart."""
     with Traffic(server, token) as traffic:
         time.sleep(1)
         postgres.stop("fast")
@@ -138,36 +139,27 @@ def test_a_stopped_database_gives_immediate_503s_and_the_service_recovers(postgr
         finally:
             restart_at = time.monotonic()
             postgres.start()
-        started_at = time.monotonic()
-        recovery = assert_recovered(traffic, started_at)
-
+        recovery = assert_recovered(traffic, time.monotonic())
     assert_every_answer_in_time(traffic.answers)
     during = traffic.answered_within(down_at, restart_at)
     assert during and all(a.status == 503 for a in during), summary(during)
+    assert_created_tasks_are_rows(postgres, traffic.answers)
+    return traffic.answers, during, recovery
+
+
+def test_a_stopped_database_gives_immediate_503s_and_the_service_recovers(postgres, running):
+    server, token = running()
+    answers, during, recovery = stop_for_four_seconds(postgres, server, token)
+
     # Refused outright: no timeout is waited for.
     assert max(a.seconds for a in during) < 1.0, summary(during)
-    assert_created_tasks_are_rows(postgres, traffic.answers)
-    report("stopped", traffic.answers, during, recovery)
+    report("stopped", answers, during, recovery)
 
 
 def test_behind_the_pool_an_outage_is_a_503_within_the_pool_timeout(postgres, running):
     server, token = running(DATABASE_POOL="true", DATABASE_POOL_TIMEOUT="2")
-    with Traffic(server, token) as traffic:
-        time.sleep(1)
-        postgres.stop("fast")
-        down_at = time.monotonic()
-        try:
-            time.sleep(4)
-        finally:
-            restart_at = time.monotonic()
-            postgres.start()
-        started_at = time.monotonic()
-        recovery = assert_recovered(traffic, started_at)
+    answers, during, recovery = stop_for_four_seconds(postgres, server, token)
 
-    assert_every_answer_in_time(traffic.answers)
-    during = traffic.answered_within(down_at, restart_at)
-    assert during and all(a.status == 503 for a in during), summary(during)
     # Within the pool's acquire timeout (2 s), not its default 30 s.
     assert max(a.seconds for a in during) < 3.0, summary(during)
-    assert_created_tasks_are_rows(postgres, traffic.answers)
-    report("pool, stopped", traffic.answers, during, recovery)
+    report("pool, stopped", answers, during, recovery)
