@@ -40,9 +40,9 @@ def print_slow_clients(latencies: list[float], reconnects: int, limit: float) ->
     return not late and bool(latencies)
 
 
-def print_header_costs(pairs: list[tuple[str, str]], project: dict[str, Load], budget: float) -> None:
-    """Each header variant beside its plain scenario from the same run; over budget is flagged."""
-    print(f"\nCost of the headers (project only; plain/variant, budget {budget:g}x)\n")
+def print_costs(title: str, pairs: list[tuple[str, str]], project: dict[str, Load], budget: float) -> None:
+    """Each variant beside its plain scenario from the same run; over budget is flagged."""
+    print(f"\n{title} (project only; plain/variant, budget {budget:g}x)\n")
     print(f"{'variant':13} {'req/s':>7}  {'plain':13} {'req/s':>7}  {'cost':>5}  {'p50/p99 ms':>16}  errors")
     for plain, variant in pairs:
         mine, base = project[variant], project[plain]

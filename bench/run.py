@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from reference_env import start_reference
-from report import print_header_costs, print_loads, print_rss, print_slow_clients
+from report import print_costs, print_loads, print_rss, print_slow_clients
 from scenarios import SCENARIOS, SEED_TASKS, bench_token, check, seed, wrk_options
 from servers import (
     ROOT,
@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from todo_project.tests.slow_clients import TrickleClients, probe_health
 
 HEADER_BUDGET = 1.3  # plain/variant: what Idempotency-Key or If-Match may cost (flagged, not failed)
+TAG_BUDGET = 1.5  # list 100 / tagged list: what filtering the same 100 tasks by a tag may cost
 DEFAULT_SERVER = "granian"  # the production server: README, "Benchmarks" and "Deploying"
 
 
@@ -131,11 +132,13 @@ def main() -> int:
         results["project"],
         results.get("reference", {}),
     )
-    print_header_costs(
+    print_costs(
+        "Cost of the headers",
         [(scenario.variant_of, scenario.name) for scenario in SCENARIOS if scenario.variant_of],
         results["project"],
         budget=HEADER_BUDGET,
     )
+    print_costs("Cost of the tag filter", [("list 100", "tagged list")], results["project"], TAG_BUDGET)
     for name, values in rss.items():
         print_rss(name, values)
     failed = any(load.errors for loads in results.values() for load in loads.values())

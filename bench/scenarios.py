@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import jwt
 from servers import HOST
-from wrk import IDEMPOTENCY_SCRIPT, IF_MATCH_SCRIPT
+from wrk import IDEMPOTENCY_SCRIPT, PER_CONNECTION_SCRIPT
 
 SEED_TASKS = 100
 
@@ -27,12 +27,16 @@ class Scenario:
     # are weighed against, and which header they add ("idempotency" or "if-match").
     variant_of: str | None = None
     header: str | None = None
+    # One wrk thread per connection, each on its own seeded task ("{task}" is then that task).
+    per_connection: bool = False
 
 
 SCENARIOS = [
     # Touches neither the database nor the token: the old baseline, kept as a column.
     Scenario("health", "GET", "/api/health", 200, authenticated=False),
     Scenario("list 100", "GET", "/api/tasks?limit=100", 200),
+    # The same 100 tasks (every seeded task carries "work" and two more tags), found by a tag.
+    Scenario("tagged list", "GET", "/api/tasks?limit=100&tag=work", 200),
     Scenario("get one", "GET", "/api/tasks/{task}", 200),
     Scenario("create", "POST", "/api/tasks", 201, [json.dumps({"title": "Bench", "description": "x" * 200})]),
     # Each header variant right after its plain scenario, so the two see the same machine.
@@ -51,6 +55,7 @@ SCENARIOS = [
         "/api/tasks/{task}",
         200,
         [json.dumps({"completed": True}), json.dumps({"completed": False})],
+        per_connection=True,
     ),
     Scenario(
         "patch+ifmatch",
@@ -60,9 +65,8 @@ SCENARIOS = [
         [json.dumps({"completed": True}), json.dumps({"completed": False})],
         variant_of="patch",
         header="if-match",
+        per_connection=True,
     ),
-    # "tagged list" (the task-depth issue): a list filtered by one tag, on both APIs, e.g.
-    # Scenario("tagged list", "GET", "/api/tasks?tag=work", 200), once both serve tags.
 ]
 
 
@@ -95,11 +99,17 @@ def call(
         conn.close()
 
 
+def seed_body(number: int) -> str:
+    """A task with 3 tags: "work" on every one (the tagged list's filter) and two that vary."""
+    tags = ["work", f"area-{number % 5}", f"context-{number % 7}"]
+    return json.dumps({"title": f"Task {number}", "tags": tags})
+
+
 def seed(port: int, token: str, count: int = SEED_TASKS) -> list[int]:
     """``count`` tasks for the token's user; their ids, oldest first."""
     ids = []
     for number in range(count):
-        status, data, _ = call(port, "POST", "/api/tasks", token, json.dumps({"title": f"Task {number}"}))
+        status, data, _ = call(port, "POST", "/api/tasks", token, seed_body(number))
         if status != 201:
             raise SystemExit(f"Seeding failed on port {port}: {status} {data[:300]!r}")
         ids.append(json.loads(data)["id"])
@@ -160,12 +170,15 @@ def wrk_options(scenario: Scenario, port: int, token: str, ids: list[int], conne
         prefix = f"bench-{secrets.token_hex(6)}"
         arguments = [scenario.method, token, prefix, *scenario.bodies]
         options.update(script=IDEMPOTENCY_SCRIPT, script_args=arguments)
-    elif scenario.header == "if-match":
+    elif scenario.per_connection:
         # One wrk thread per connection, each on its own task: per-thread state is per-connection.
-        targets = current_etags(port, token, ids[:connections])
+        if scenario.header == "if-match":
+            mode, targets = "if-match", current_etags(port, token, ids[:connections])
+        else:
+            mode, targets = "plain", [f"/api/tasks/{task_id} -" for task_id in ids[:connections]]
         options.update(
             threads=connections,
-            script=IF_MATCH_SCRIPT,
-            script_args=[scenario.method, token, *targets, "--", *scenario.bodies],
+            script=PER_CONNECTION_SCRIPT,
+            script_args=[mode, scenario.method, token, *targets, "--", *scenario.bodies],
         )
     return options

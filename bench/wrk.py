@@ -12,7 +12,7 @@ from servers import HOST
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "wrk.lua"
 IDEMPOTENCY_SCRIPT = HERE / "wrk_idempotency.lua"
-IF_MATCH_SCRIPT = HERE / "wrk_if_match.lua"
+PER_CONNECTION_SCRIPT = HERE / "wrk_per_connection.lua"
 INSTALL_HINT = (
     "make bench needs wrk: install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk)"
 )

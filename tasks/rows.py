@@ -3,9 +3,9 @@
 ``TaskSerializer`` stays the one declaration of a task's shape. This module reads that
 declaration once: the fields that are columns are fetched with ``values()`` and copied
 into the answer with a converter per field type (date-times as DRF writes them, in UTC
-with ``Z``); every other field (a list of tag names, say) must come from
-``TaskRows.page_extras``, which gets the whole page's ids at once (one query per page,
-never one per row). A field neither provides fails at start, not in a response.
+with ``Z``); every other field (the list of tag names) must be an annotation of the same
+query (``TaskRows.annotations``), so a page is one round trip and never a query per row.
+A field neither provides fails at start, not in a response.
 """
 
 from collections.abc import Callable, Iterable
@@ -20,7 +20,7 @@ from rest_framework.settings import api_settings
 
 from .models import Task
 from .serializers import TaskSerializer
-from .tags import tag_names_by_task
+from .tags import TagNames
 
 
 def iso_utc(value: datetime) -> str:
@@ -65,16 +65,17 @@ def _converter(field: drf_fields.Field) -> Callable:
 class TaskRows:
     """The columns a task's answer needs, and the function that turns rows into answers.
 
-    Subclass (or extend) ``page_extras`` for fields that are not columns of the task table.
+    Extend ``annotations`` for fields that are not columns of the task table.
     """
 
-    #: Serializer fields this class fills from ``page_extras`` rather than from a column.
-    extra_fields: tuple[str, ...] = ("tags",)
+    #: Serializer fields that are not columns: the annotation (in the row's own query) each is read from.
+    annotations = {"tags": ("tag_names", TagNames)}
     #: Values the queryset annotates (``tasks.selectors.task_with_links``), read like columns.
     annotated_columns: tuple[str, ...] = ("next_occurrence_id",)
 
     def __init__(self, serializer_class=TaskSerializer, model=Task):
         columns = {field.attname for field in model._meta.concrete_fields} | set(self.annotated_columns)
+        columns |= {column for column, _ in self.annotations.values()}
         self.names: list[str] = []
         self.converters: list[Callable] = []
         self.columns: list[str] = []
@@ -83,41 +84,35 @@ class TaskRows:
                 continue
             source = field.source if field.source != "*" else name
             self.names.append(name)
-            if source in columns:
+            if name in self.annotations:
+                self.columns.append(self.annotations[name][0])
+                self.converters.append(_as_is)
+            elif source in columns:
                 self.columns.append(source)
                 self.converters.append(_converter(field))
-            elif name in self.extra_fields:
-                self.columns.append(None)
-                self.converters.append(_as_is)
             else:
                 raise ImproperlyConfigured(
                     f"{serializer_class.__name__}.{name} is not a column of {model.__name__}: "
-                    "add it to TaskRows.extra_fields and fill it in page_extras."
+                    "add its annotation to TaskRows.annotations."
                 )
         # The ordering fields and the id are columns, so the cursor reads them from a row.
-        self.query_columns = [column for column in self.columns if column is not None]
+        self.query_columns = list(self.columns)
         if "id" not in self.query_columns:
             self.query_columns.append("id")
-
-    def page_extras(self, task_ids: list[int]) -> dict[str, dict[int, object]]:
-        """Values of ``extra_fields`` for a page's tasks, field → task id → value (one query each)."""
-        names = tag_names_by_task(task_ids) if task_ids else {}
-        return {"tags": {pk: names.get(pk, []) for pk in task_ids}}
+        self.plan = list(zip(self.names, self.columns, self.converters, strict=True))
 
     def rows(self, queryset: QuerySet) -> QuerySet:
-        """``queryset`` as plain dicts of the columns an answer needs."""
-        return queryset.values(*self.query_columns)
+        """``queryset`` as plain dicts of the columns (and annotations) an answer needs."""
+        annotated = {column: expression() for column, expression in self.annotations.values()}
+        return queryset.annotate(**annotated).values(*self.query_columns)
 
     def shape(self, rows: Iterable[dict]) -> list[dict]:
         """The answers for ``rows`` (from ``rows()``), in the serializer's key order."""
-        rows = list(rows)
-        extras = self.page_extras([row["id"] for row in rows]) if self.extra_fields else {}
-        plan = list(zip(self.names, self.columns, self.converters, strict=True))
         shaped = []
         for row in rows:
             item = {}
-            for name, column, convert in plan:
-                value = row[column] if column is not None else extras[name].get(row["id"])
+            for name, column, convert in self.plan:
+                value = row[column]
                 item[name] = None if value is None else convert(value)
             shaped.append(item)
         return shaped

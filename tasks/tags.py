@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.db.models import F, Func, JSONField
 
 from .models import TAG_NAME_MAX_LENGTH, TAGS_PER_TASK_MAX, Tag, Task, TaskTag
 
@@ -61,6 +62,39 @@ def tag_names_by_task(task_ids: Iterable[int]) -> dict[int, list[str]]:
     for task_id, name in rows.values_list("task_id", "tag__name"):
         names[task_id].append(name)
     return names
+
+
+class TagNames(Func):
+    """A task's tag names in its order, as a JSON array, read in the query that reads the task.
+
+    One correlated subquery per row over the ``(task, tag)`` index, so a page of tasks with
+    their tags is one round trip. SQLite 3.40 has no ``ORDER BY`` inside an aggregate: the
+    names come ordered from a subquery, which SQLite does not flatten into an aggregate.
+    """
+
+    output_field = JSONField()
+    template = (
+        "(SELECT COALESCE(json_agg(t.name ORDER BY tt.position), '[]')::text "
+        "FROM {task_tag} tt JOIN {tag} t ON t.id = tt.tag_id WHERE tt.task_id = %(expressions)s)"
+    )
+    sqlite_template = (
+        "(SELECT json_group_array(name) FROM (SELECT t.name AS name "
+        "FROM {task_tag} tt JOIN {tag} t ON t.id = tt.tag_id WHERE tt.task_id = %(expressions)s "
+        "ORDER BY tt.position))"
+    )
+
+    def __init__(self, task_id: str = "pk"):
+        super().__init__(F(task_id))
+
+    def _tables(self, template: str) -> str:
+        return template.format(task_tag=TaskTag._meta.db_table, tag=Tag._meta.db_table)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template=self._tables(self.template), **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = self._tables(self.sqlite_template)
+        return super().as_sql(compiler, connection, template=template, **extra_context)
 
 
 def tags_for_user(*, user_id: str, names: list[str]) -> list[Tag]:

@@ -2,8 +2,10 @@
 
 It is the yardstick of ``make bench``, not part of the product: one ``AsyncSession`` per
 request, the user looked up (and created) from the token's claims on every request,
-SQLModel models as request and response schemas. It serves the same task shape as the
-project from its own tables (``reference_user``, ``reference_task``) in the same database.
+SQLModel models as request and response schemas, tags as a many-to-many relationship loaded
+with ``selectin``. It serves the task shape the bench reads (the project's first fields and
+its tags) from its own tables (``reference_user``, ``reference_task``, ``reference_tag``,
+``reference_task_tag``) in the same database.
 
     REFERENCE_DATABASE_URL=postgresql+asyncpg://…  BETTER_AUTH_SECRET=…  uvicorn app:app
     python app.py --create-tables        # drop and create its tables, once, before serving
@@ -18,7 +20,7 @@ from datetime import UTC, datetime
 import jwt
 from fastapi import Depends, FastAPI, Header, HTTPException
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, Relationship, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 DATABASE_URL = os.environ["REFERENCE_DATABASE_URL"]
@@ -44,6 +46,19 @@ class ReferenceUser(SQLModel, table=True):
     email: str = ""
 
 
+class ReferenceTaskTag(SQLModel, table=True):
+    __tablename__ = "reference_task_tag"
+    task_id: int | None = Field(default=None, foreign_key="reference_task.id", primary_key=True)
+    tag_id: int | None = Field(default=None, foreign_key="reference_tag.id", primary_key=True)
+
+
+class ReferenceTag(SQLModel, table=True):
+    __tablename__ = "reference_tag"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="reference_user.id", index=True)
+    name: str = Field(max_length=50, index=True)
+
+
 class TaskBase(SQLModel):
     title: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=1000)
@@ -57,10 +72,13 @@ class ReferenceTask(TaskBase, table=True):
     completed_at: datetime | None = None
     created_at: datetime = Field(default_factory=now, index=True)
     updated_at: datetime = Field(default_factory=now)
+    tags: list[ReferenceTag] = Relationship(
+        link_model=ReferenceTaskTag, sa_relationship_kwargs={"lazy": "selectin"}
+    )
 
 
 class TaskCreate(TaskBase):
-    pass
+    tags: list[str] = []
 
 
 class TaskUpdate(SQLModel):
@@ -72,9 +90,14 @@ class TaskUpdate(SQLModel):
 class TaskRead(TaskBase):
     id: int
     user_id: str
+    tags: list[str]
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+def task_read(task: ReferenceTask) -> TaskRead:
+    return TaskRead(**task.model_dump(), tags=[tag.name for tag in task.tags])
 
 
 app = FastAPI()
@@ -118,6 +141,7 @@ async def health() -> dict:
 @app.get("/api/tasks", response_model=list[TaskRead])
 async def list_tasks(
     limit: int = 100,
+    tag: str | None = None,
     user: ReferenceUser = Depends(current_user),
     session: AsyncSession = Depends(get_session),
 ):
@@ -127,14 +151,16 @@ async def list_tasks(
         .order_by(col(ReferenceTask.created_at).desc(), col(ReferenceTask.id).desc())
         .limit(min(limit, 500))
     )
-    return (await session.exec(query)).all()
+    if tag is not None:
+        query = query.where(col(ReferenceTask.tags).any(col(ReferenceTag.name) == tag))
+    return [task_read(task) for task in (await session.exec(query)).all()]
 
 
 @app.get("/api/tasks/{task_id}", response_model=TaskRead)
 async def get_task(
     task_id: int, user: ReferenceUser = Depends(current_user), session: AsyncSession = Depends(get_session)
 ):
-    return await owned_task(task_id, user, session)
+    return task_read(await owned_task(task_id, user, session))
 
 
 @app.post("/api/tasks", response_model=TaskRead, status_code=201)
@@ -143,13 +169,20 @@ async def create_task(
     user: ReferenceUser = Depends(current_user),
     session: AsyncSession = Depends(get_session),
 ):
-    task = ReferenceTask.model_validate(data, update={"user_id": user.id})
+    task = ReferenceTask.model_validate(data.model_dump(exclude={"tags"}), update={"user_id": user.id})
     if task.completed:
         task.completed_at = now()
+    if data.tags:
+        found = await session.exec(
+            select(ReferenceTag).where(ReferenceTag.user_id == user.id, col(ReferenceTag.name).in_(data.tags))
+        )
+        tags = {tag.name: tag for tag in found.all()}
+        names = dict.fromkeys(data.tags)
+        task.tags = [tags.get(name) or ReferenceTag(user_id=user.id, name=name) for name in names]
     session.add(task)
     await session.commit()
     await session.refresh(task)
-    return task
+    return task_read(task)
 
 
 @app.patch("/api/tasks/{task_id}", response_model=TaskRead)
@@ -168,7 +201,7 @@ async def update_task(
     session.add(task)
     await session.commit()
     await session.refresh(task)
-    return task
+    return task_read(task)
 
 
 async def create_tables() -> None:

@@ -1,11 +1,12 @@
--- The patch scenario with If-Match: run with as many threads as connections, so each wrk
--- thread is one connection with its own task and its own last-seen ETag. Script arguments:
--- method, token, then one "<task path> <ETag>" per thread, and the JSON bodies after "--".
--- Each response's ETag is sent as If-Match on the next request; a 412 counts as an error
--- (and its ETag, the current one, is picked up, so one miss does not cascade).
+-- The patch scenarios: run with as many threads as connections, so each wrk thread is one
+-- connection with its own task (and its own last-seen ETag). Script arguments: the mode
+-- ("if-match" or "plain"), method, token, then one "<task path> <ETag or ->" per thread, and
+-- the JSON bodies after "--". In "if-match" mode each response's ETag is sent as If-Match on
+-- the next request; a 412 counts as an error (and its ETag, the current one, is picked up, so
+-- one miss does not cascade). "plain" sends no If-Match: the same load without the header.
 local threads = 0
 local all_threads = {}
-local method, token, path, etag
+local mode, method, token, path, etag
 local bodies = {}
 local counter = 0
 failures = "" -- the status of every answer that was not a 200, for the summary
@@ -17,9 +18,9 @@ function setup(thread)
 end
 
 function init(args)
-  method, token = args[1], args[2]
+  mode, method, token = args[1], args[2], args[3]
   local targets = {}
-  local i = 3
+  local i = 4
   while args[i] ~= "--" do
     targets[#targets + 1] = args[i]
     i = i + 1
@@ -37,8 +38,10 @@ function request()
     ["Host"] = "127.0.0.1",
     ["Authorization"] = "Bearer " .. token,
     ["Content-Type"] = "application/json",
-    ["If-Match"] = etag,
   }
+  if mode == "if-match" then
+    headers["If-Match"] = etag
+  end
   return wrk.format(method, path, headers, bodies[counter % #bodies + 1])
 end
 
