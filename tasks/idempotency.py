@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import APIException, ValidationError
 
@@ -83,10 +83,7 @@ def idempotency_claim(*, user: User, key: str, fingerprint: str) -> Claim | Idem
         now = timezone.now()
         token = uuid.uuid4().hex
         try:
-            with transaction.atomic():
-                row = IdempotencyKey.objects.create(
-                    user=user, key=key, fingerprint=fingerprint, claim=token, created_at=now
-                )
+            row = _claim_insert(user=user, key=key, fingerprint=fingerprint, token=token, now=now)
             return Claim(pk=row.pk, token=token)
         except IntegrityError:
             pass
@@ -104,6 +101,16 @@ def idempotency_claim(*, user: User, key: str, fingerprint: str) -> Claim | Idem
             return Claim(pk=row.pk, token=token)
         raise IdempotencyInProgress()
     raise IdempotencyInProgress()
+
+
+def _claim_insert(*, user: User, key: str, fingerprint: str, token: str, now) -> IdempotencyKey:
+    fields = {"user": user, "key": key, "fingerprint": fingerprint, "claim": token, "created_at": now}
+    if connection.in_atomic_block:
+        # Inside a caller's transaction a savepoint keeps it usable after a duplicate key.
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(**fields)
+    # In autocommit the INSERT is its own transaction: one round trip, not BEGIN/INSERT/COMMIT.
+    return IdempotencyKey.objects.create(**fields)
 
 
 def _take_over(*, row: IdempotencyKey, token: str, now) -> bool:
