@@ -34,7 +34,7 @@ from servers import (
     server_environment,
 )
 from servers import reference_database_url as reference_url
-from wrk import Load, require_wrk, run_wrk
+from wrk import Load, median_load, require_wrk, run_wrk
 
 sys.path.insert(0, str(ROOT))
 from todo_project.tests.slow_clients import TrickleClients, probe_health
@@ -54,6 +54,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--no-reference", action="store_true", help="load the project only")
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every scenario this many times, interleaved, and report the median (default 1)",
+    )
+    parser.add_argument(
+        "--only",
+        metavar="NAMES",
+        help='comma-separated scenarios to run, e.g. "create,create+idem" (default: all)',
+    )
+    parser.add_argument(
         "--slow-clients", type=float, default=0, metavar="SECONDS", help="then run the slow-client check"
     )
     parser.add_argument(
@@ -62,15 +73,45 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if not (1 <= args.seconds <= 60 and 0 <= args.warmup <= 10 and 1 <= args.connections <= 256):
         parser.error("need 1 <= --seconds <= 60, 0 <= --warmup <= 10, 1 <= --connections <= 256")
+    if not 1 <= args.rounds <= 9:
+        parser.error("need 1 <= --rounds <= 9")
     if not 0 <= args.slow_clients <= 120:
         parser.error("need 0 <= --slow-clients <= 120")
+    known = {scenario.name for scenario in SCENARIOS}
+    args.scenarios = [name.strip() for name in args.only.split(",")] if args.only else sorted(known)
+    if unknown := set(args.scenarios) - known:
+        parser.error(f"unknown scenarios {sorted(unknown)}; known: {sorted(known)}")
     return args
 
 
+def selected(args) -> list:
+    """The scenarios of this run, in their order; a variant brings its plain scenario along."""
+    names = set(args.scenarios)
+    names |= {scenario.variant_of for scenario in SCENARIOS if scenario.name in names and scenario.variant_of}
+    if "tagged list" in names:
+        names.add("list 100")
+    return [scenario for scenario in SCENARIOS if scenario.name in names]
+
+
 def load_all(args, targets: dict[str, tuple[int, list[int]]], token: str) -> dict[str, dict[str, Load]]:
-    """Scenario by scenario, each API in turn, so both see the same machine state."""
+    """Scenario by scenario, each API in turn, so both see the same machine state; with
+    ``--rounds``, the whole sequence again, and each scenario's median run is reported."""
+    runs: dict[str, dict[str, list[Load]]] = {label: {} for label in targets}
+    for round_number in range(args.rounds):
+        if args.rounds > 1:
+            print(f"Round {round_number + 1} of {args.rounds}", flush=True)
+        for label, loads in load_round(args, targets, token).items():
+            for name, load in loads.items():
+                runs[label].setdefault(name, []).append(load)
+    return {
+        label: {name: median_load(loads) for name, loads in by_name.items()}
+        for label, by_name in runs.items()
+    }
+
+
+def load_round(args, targets: dict[str, tuple[int, list[int]]], token: str) -> dict[str, dict[str, Load]]:
     results: dict[str, dict[str, Load]] = {label: {} for label in targets}
-    for scenario in SCENARIOS:
+    for scenario in selected(args):
         for label, (port, ids) in targets.items():
             if scenario.header and label != "project":
                 continue  # the reference has no Idempotency-Key or If-Match
@@ -128,17 +169,18 @@ def main() -> int:
     print_loads(
         f"{database}; project on {args.server}, reference on uvicorn, {WORKERS} workers each; "
         f"wrk, {args.connections} connections, {args.seconds:g} s per scenario",
-        [scenario.name for scenario in SCENARIOS],
+        [scenario.name for scenario in selected(args)],
         results["project"],
         results.get("reference", {}),
     )
     print_costs(
         "Cost of the headers",
-        [(scenario.variant_of, scenario.name) for scenario in SCENARIOS if scenario.variant_of],
+        [(scenario.variant_of, scenario.name) for scenario in selected(args) if scenario.variant_of],
         results["project"],
         budget=HEADER_BUDGET,
     )
-    print_costs("Cost of the tag filter", [("list 100", "tagged list")], results["project"], TAG_BUDGET)
+    if "tagged list" in results["project"]:
+        print_costs("Cost of the tag filter", [("list 100", "tagged list")], results["project"], TAG_BUDGET)
     for name, values in rss.items():
         print_rss(name, values)
     failed = any(load.errors for loads in results.values() for load in loads.values())

@@ -29,6 +29,22 @@ class Load:
     failed_statuses: dict[str, int] = field(default_factory=dict)
 
 
+def median_load(loads: list[Load]) -> Load:
+    """The run with the median req/s (the lower middle of an even number), every run's errors."""
+    middle = sorted(loads, key=lambda load: load.rps)[(len(loads) - 1) // 2]
+    failed = Counter()
+    for load in loads:
+        failed.update(load.failed_statuses)
+    return Load(
+        rps=middle.rps,
+        p50_ms=middle.p50_ms,
+        p99_ms=middle.p99_ms,
+        requests=middle.requests,
+        errors=sum(load.errors for load in loads),
+        failed_statuses=dict(failed),
+    )
+
+
 def require_wrk() -> str:
     path = shutil.which("wrk")
     if path is None:

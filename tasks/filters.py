@@ -138,7 +138,13 @@ class TaskFilter(django_filters.FilterSet):
 
     def filter_tag(self, queryset: QuerySet[Task], name: str, keys: list[str]) -> QuerySet[Task]:
         for key in keys:
-            queryset = queryset.filter(Exists(TaskTag.objects.filter(task_id=OuterRef("pk"), tag__key=key)))
+            queryset = queryset.filter(
+                Exists(
+                    TaskTag.objects.filter(
+                        task_id=OuterRef("pk"), tag__user_id=OuterRef("user_id"), tag__key=key
+                    )
+                )
+            )
         return queryset
 
     def filter_overdue(self, queryset: QuerySet[Task], name: str, value: bool) -> QuerySet[Task]:

@@ -16,8 +16,8 @@ from tasks.models import Priority, Task
 from tasks.rows import TaskRows, iso_utc, task_rows
 from tasks.selectors import task_with_links
 from tasks.serializers import TaskSerializer
-from tasks.tags import TagNames
 from tasks.services import task_create, task_update
+from tasks.tags import TagNames
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import tasks_url
 from todo_project.renderers import ORJSONRenderer
