@@ -3,7 +3,14 @@
 from wrk import Load
 
 
-def print_loads(title: str, names: list[str], project: dict[str, Load], reference: dict[str, Load]) -> None:
+def print_loads(
+    title: str,
+    names: list[str],
+    project: dict[str, Load],
+    reference: dict[str, Load],
+    ratios: dict[str, float],
+) -> None:
+    """req/s, project/reference (``ratios``, by scenario), p50/p99 of both APIs."""
     print(f"\n{title}\n")
     print(
         f"{'scenario':13} {'project':>8} {'reference':>9} {'ratio':>6}  {'vs health':>9}  "
@@ -12,7 +19,7 @@ def print_loads(title: str, names: list[str], project: dict[str, Load], referenc
     health = project.get("health")
     for name in names:
         mine, theirs = project[name], reference.get(name)
-        ratio = f"{mine.rps / theirs.rps:6.2f}" if theirs else f"{'-':>6}"
+        ratio = f"{ratios[name]:6.2f}" if name in ratios else f"{'-':>6}"
         versus = f"{mine.rps / health.rps:9.2f}" if health else f"{'-':>9}"
         their_rps = f"{theirs.rps:9.0f}" if theirs else f"{'-':>9}"
         their_latency = f"{theirs.p50_ms:8.1f} / {theirs.p99_ms:7.1f}" if theirs else f"{'-':>21}"
@@ -40,13 +47,20 @@ def print_slow_clients(latencies: list[float], reconnects: int, limit: float) ->
     return not late and bool(latencies)
 
 
-def print_costs(title: str, pairs: list[tuple[str, str]], project: dict[str, Load], budget: float) -> None:
-    """Each variant beside its plain scenario from the same run; over budget is flagged."""
+def print_costs(
+    title: str,
+    pairs: list[tuple[str, str]],
+    project: dict[str, Load],
+    costs: dict[tuple[str, str], float],
+    budget: float,
+) -> None:
+    """Each variant beside its plain scenario from the same run, with its cost (plain/variant,
+    by pair); over budget is flagged."""
     print(f"\n{title} (project only; plain/variant, budget {budget:g}x)\n")
     print(f"{'variant':13} {'req/s':>7}  {'plain':13} {'req/s':>7}  {'cost':>5}  {'p50/p99 ms':>16}  errors")
     for plain, variant in pairs:
         mine, base = project[variant], project[plain]
-        cost = base.rps / mine.rps if mine.rps else float("inf")
+        cost = costs[(plain, variant)]
         flag = "  OVER BUDGET" if cost > budget else ""
         print(
             f"{variant:13} {mine.rps:7.0f}  {plain:13} {base.rps:7.0f}  {cost:5.2f}  "

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from reference_env import start_reference
 from report import print_costs, print_loads, print_rss, print_slow_clients
-from scenarios import SCENARIOS, SEED_TASKS, bench_token, check, seed, wrk_options
+from rounds import Tokens, load_all, ratio_of, selected
+from scenarios import SCENARIOS, SEED_TASKS, bench_token, seed
 from servers import (
     ROOT,
     SERVER_KINDS,
@@ -34,7 +35,7 @@ from servers import (
     server_environment,
 )
 from servers import reference_database_url as reference_url
-from wrk import Load, median_load, require_wrk, run_wrk
+from wrk import median_load, require_wrk
 
 sys.path.insert(0, str(ROOT))
 from todo_project.tests.slow_clients import TrickleClients, probe_health
@@ -84,55 +85,11 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def selected(args) -> list:
-    """The scenarios of this run, in their order; a variant brings its plain scenario along."""
-    names = set(args.scenarios)
-    names |= {scenario.variant_of for scenario in SCENARIOS if scenario.name in names and scenario.variant_of}
-    if "tagged list" in names:
-        names.add("list 100")
-    return [scenario for scenario in SCENARIOS if scenario.name in names]
-
-
-def load_all(args, targets: dict[str, tuple[int, list[int]]], token: str) -> dict[str, dict[str, Load]]:
-    """Scenario by scenario, each API in turn, so both see the same machine state; with
-    ``--rounds``, the whole sequence again, and each scenario's median run is reported."""
-    runs: dict[str, dict[str, list[Load]]] = {label: {} for label in targets}
-    for round_number in range(args.rounds):
-        if args.rounds > 1:
-            print(f"Round {round_number + 1} of {args.rounds}", flush=True)
-        for label, loads in load_round(args, targets, token).items():
-            for name, load in loads.items():
-                runs[label].setdefault(name, []).append(load)
-    return {
-        label: {name: median_load(loads) for name, loads in by_name.items()}
-        for label, by_name in runs.items()
-    }
-
-
-def load_round(args, targets: dict[str, tuple[int, list[int]]], token: str) -> dict[str, dict[str, Load]]:
-    results: dict[str, dict[str, Load]] = {label: {} for label in targets}
-    for scenario in selected(args):
-        for label, (port, ids) in targets.items():
-            if scenario.header and label != "project":
-                continue  # the reference has no Idempotency-Key or If-Match
-            path = scenario.path.format(task=ids[-1])
-            check(port, scenario, path, token)
-            options = wrk_options(scenario, port, token, ids, args.connections)
-            if args.warmup:
-                run_wrk(port, path, seconds=args.warmup, **options)
-                options = wrk_options(scenario, port, token, ids, args.connections)  # fresh ETags
-            results[label][scenario.name] = run_wrk(port, path, seconds=args.seconds, **options)
-            print(
-                f"  {scenario.name:13} {label:9} {results[label][scenario.name].rps:8.0f} req/s", flush=True
-            )
-    return results
-
-
 def main() -> int:
     args = parse_args()
     require_wrk()
     shared_secret = secrets.token_urlsafe(48)
-    token = bench_token(shared_secret)
+    tokens = Tokens(reader=bench_token(shared_secret), writer=bench_token(shared_secret))
     servers: list[Server] = []
     slow_ok = True
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
@@ -152,10 +109,10 @@ def main() -> int:
             for server in servers:
                 server.wait_until_up()
             count = max(SEED_TASKS, args.connections)  # the If-Match run: one task per connection
-            targets = {"project": (project.port, seed(project.port, token, count))}
+            targets = {"project": (project.port, seed(project.port, tokens.reader, count))}
             if not args.no_reference:
-                targets["reference"] = (servers[1].port, seed(servers[1].port, token, count))
-            results = load_all(args, targets, token)
+                targets["reference"] = (servers[1].port, seed(servers[1].port, tokens.reader, count))
+            runs = load_all(args, targets, tokens)
             rss = {server.name: server.worker_rss_mb() for server in servers}
             if args.slow_clients:
                 with TrickleClients(project.port, connections=10) as clients:
@@ -166,30 +123,37 @@ def main() -> int:
                 server.stop()
 
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
+    results = {
+        label: {name: median_load(loads) for name, loads in by_name.items()}
+        for label, by_name in runs.items()
+    }
+    mine, theirs = runs["project"], runs.get("reference", {})
+    versus = {name: ratio_of(mine[name], loads) for name, loads in theirs.items()}
+    rounds = f"; the median of {args.rounds} rounds (ratios: the median of the rounds' ratios)"
     print_loads(
         f"{database}; project on {args.server}, reference on uvicorn, {WORKERS} workers each; "
-        f"wrk, {args.connections} connections, {args.seconds:g} s per scenario",
-        [scenario.name for scenario in selected(args)],
+        f"wrk, {args.connections} connections, {args.seconds:g} s per scenario"
+        f"{rounds if args.rounds > 1 else ''}",
+        [scenario.name for scenario in selected(args.scenarios)],
         results["project"],
         results.get("reference", {}),
+        versus,
     )
-    print_costs(
-        "Cost of the headers",
-        [(scenario.variant_of, scenario.name) for scenario in selected(args) if scenario.variant_of],
-        results["project"],
-        budget=HEADER_BUDGET,
-    )
-    if "tagged list" in results["project"]:
-        print_costs("Cost of the tag filter", [("list 100", "tagged list")], results["project"], TAG_BUDGET)
+    pairs = [
+        (scenario.variant_of, scenario.name) for scenario in selected(args.scenarios) if scenario.variant_of
+    ]
+    costs = {(plain, variant): ratio_of(mine[plain], mine[variant]) for plain, variant in pairs}
+    print_costs("Cost of the headers", pairs, results["project"], costs, budget=HEADER_BUDGET)
+    if "tagged list" in mine:
+        tag_pair = ("list 100", "tagged list")
+        tag_cost = {tag_pair: ratio_of(mine["list 100"], mine["tagged list"])}
+        print_costs("Cost of the tag filter", [tag_pair], results["project"], tag_cost, budget=TAG_BUDGET)
     for name, values in rss.items():
         print_rss(name, values)
     failed = any(load.errors for loads in results.values() for load in loads.values())
     if failed:
         print("\nSome requests failed (see the errors column).")
-    worst = min(
-        (results["project"][name].rps / load.rps for name, load in results.get("reference", {}).items()),
-        default=None,
-    )
+    worst = min(versus.values(), default=None)
     if worst is not None and worst < args.min_ratio:
         print(f"\nA scenario fell below --min-ratio {args.min_ratio}.")
         failed = True
