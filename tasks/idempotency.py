@@ -1,20 +1,22 @@
 """Safe retries: an ``Idempotency-Key`` runs its request once and replays the first answer.
 
-A key is claimed by inserting its row, committed at once so that a duplicate arriving
-meanwhile sees it (409 while ``status`` is null). The answer is stored in the same
-transaction as the request's own writes, so either both are kept or neither. Only a
-successful (2xx) answer is kept: a request that failed (a validation error, anything) frees
-the key again, so the corrected retry runs.
+The key's row is the first write of the request's own transaction and gets the answer at
+its end: the key, the request's writes and the answer commit together, or none of them do
+(a first request that fails leaves the key free, so the corrected retry runs). Only a
+successful (2xx) answer is kept.
+
+A duplicate that arrives while the first runs: on PostgreSQL the first holds a transaction
+advisory lock on the user's key, which the duplicate tries without waiting, so it is 409 at
+once. SQLite runs one writer at a time, so the duplicate cannot begin before the first has
+committed (or rolled back); it then replays the answer (or runs).
 """
 
 import hashlib
 import json
 import re
-import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.utils import timezone
 from rest_framework.exceptions import APIException, ValidationError
 
@@ -25,9 +27,6 @@ from .models import IdempotencyKey
 HEADER = "Idempotency-Key"
 # How long the first answer is replayed.
 KEY_LIFETIME = timedelta(hours=24)
-# A claim this old belongs to a request that died (every request is cut off well before):
-# a retry may take it over.
-CLAIM_TIMEOUT = timedelta(seconds=60)
 RETRY_AFTER_SECONDS = 1
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]{1,255}")
 
@@ -52,14 +51,6 @@ class IdempotencyInProgress(APIException):
         self.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-@dataclass(frozen=True)
-class Claim:
-    """The running request's hold on a key."""
-
-    pk: int
-    token: str
-
-
 def idempotency_key_clean(*, header: str) -> str:
     """The key as sent, when it is 1 to 255 printable ASCII characters; else a 422 on the header."""
     if not _PRINTABLE_ASCII.fullmatch(header):
@@ -73,68 +64,56 @@ def idempotency_fingerprint(*, method: str, route: str, body: object) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def idempotency_claim(*, user: User, key: str, fingerprint: str) -> Claim | IdempotencyKey:
-    """Claims ``key`` for ``user``'s request, or returns the stored answer to replay.
+def idempotency_stored(*, user: User, key: str, fingerprint: str) -> IdempotencyKey | None:
+    """The committed answer for ``key`` to replay, or None when the key is free (an expired
+    answer is deleted here). ``IdempotencyKeyReused`` if the key was sent with another request."""
+    row = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if row is None:
+        return None
+    if row.created_at < timezone.now() - KEY_LIFETIME:
+        IdempotencyKey.objects.filter(pk=row.pk, created_at=row.created_at).delete()
+        return None
+    if row.fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    return row
 
-    Raises ``IdempotencyKeyReused`` when the key was sent with another fingerprint and
-    ``IdempotencyInProgress`` when its first request is still running.
+
+def idempotency_claim(*, user: User, key: str, fingerprint: str) -> IdempotencyKey | None:
+    """Inserts the key's row as the first write of the caller's transaction (call it inside
+    ``transaction.atomic()``, before the request's own writes).
+
+    None when the key has a committed answer (roll back, then ``idempotency_stored``);
+    ``IdempotencyInProgress`` while another transaction holds the key.
     """
-    for _ in range(3):  # the row may vanish between the insert and the read (released, expired)
-        now = timezone.now()
-        token = uuid.uuid4().hex
-        try:
-            row = _claim_insert(user=user, key=key, fingerprint=fingerprint, token=token, now=now)
-            return Claim(pk=row.pk, token=token)
-        except IntegrityError:
-            pass
-        row = IdempotencyKey.objects.filter(user=user, key=key).first()
-        if row is None:
-            continue
-        if row.created_at < now - KEY_LIFETIME:
-            IdempotencyKey.objects.filter(pk=row.pk, created_at=row.created_at).delete()
-            continue
-        if row.fingerprint != fingerprint:
-            raise IdempotencyKeyReused()
-        if row.status is not None:
-            return row
-        if row.created_at < now - CLAIM_TIMEOUT and _take_over(row=row, token=token, now=now):
-            return Claim(pk=row.pk, token=token)
-        raise IdempotencyInProgress()
-    raise IdempotencyInProgress()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_id(user_id=user.pk, key=key)])
+            if not cursor.fetchone()[0]:
+                raise IdempotencyInProgress()
+    try:
+        return IdempotencyKey.objects.create(
+            user=user, key=key, fingerprint=fingerprint, created_at=timezone.now()
+        )
+    except IntegrityError:
+        return None
 
 
-def _claim_insert(*, user: User, key: str, fingerprint: str, token: str, now) -> IdempotencyKey:
-    fields = {"user": user, "key": key, "fingerprint": fingerprint, "claim": token, "created_at": now}
-    if connection.in_atomic_block:
-        # Inside a caller's transaction a savepoint keeps it usable after a duplicate key.
-        with transaction.atomic():
-            return IdempotencyKey.objects.create(**fields)
-    # In autocommit the INSERT is its own transaction: one round trip, not BEGIN/INSERT/COMMIT.
-    return IdempotencyKey.objects.create(**fields)
+def _lock_id(*, user_id: str, key: str) -> int:
+    # A signed 64-bit id per user and key (two keys sharing one would only ever give a 409).
+    digest = hashlib.blake2b(json.dumps([user_id, key]).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
-def _take_over(*, row: IdempotencyKey, token: str, now) -> bool:
-    # Conditional: of two retries taking over one dead claim, one wins.
-    taken = IdempotencyKey.objects.filter(pk=row.pk, claim=row.claim, status__isnull=True)
-    return bool(taken.update(claim=token, created_at=now))
+def idempotency_complete(
+    *, claim: IdempotencyKey, status: int, body: object, location: str, etag: str
+) -> None:
+    """Stores the answer on the key's row; call it inside the transaction that claimed it."""
+    IdempotencyKey.objects.filter(pk=claim.pk).update(status=status, body=body, location=location, etag=etag)
 
 
-def idempotency_complete(*, claim: Claim, status: int, body: object, location: str, etag: str) -> None:
-    """Stores the answer of the claimed request; call it inside that request's transaction.
-
-    Raises ``IdempotencyInProgress`` if the claim was taken over meanwhile, which rolls the
-    request's writes back: the request that holds the key now is the one that counts.
-    """
-    stored = IdempotencyKey.objects.filter(pk=claim.pk, claim=claim.token, status__isnull=True).update(
-        status=status, body=body, location=location, etag=etag
-    )
-    if not stored:
-        raise IdempotencyInProgress()
-
-
-def idempotency_release(*, claim: Claim) -> None:
-    """Frees the key of a request that did not succeed, so a retry runs it anew."""
-    IdempotencyKey.objects.filter(pk=claim.pk, claim=claim.token, status__isnull=True).delete()
+def idempotency_release(*, claim: IdempotencyKey) -> None:
+    """Frees the key of a request whose answer is not kept (inside its transaction)."""
+    IdempotencyKey.objects.filter(pk=claim.pk).delete()
 
 
 def idempotency_purge(*, dry_run: bool = False) -> int:

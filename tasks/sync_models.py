@@ -47,15 +47,14 @@ class TaskTombstone(models.Model):
 class IdempotencyKey(models.Model):
     """One ``Idempotency-Key`` of one user: what it was sent with and the answer it got.
 
-    ``status`` is null while the first request runs; a duplicate then gets 409.
+    The row is written in the first request's own transaction, so others only ever see it
+    with its answer; ``status`` is null only inside that transaction.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     # sha256 of method, route and body: the same key for another request is refused.
     fingerprint = models.CharField(max_length=64)
-    # Who holds the key while it runs: a stale holder cannot complete it after a take-over.
-    claim = models.CharField(max_length=32)
     created_at = models.DateTimeField()
     status = models.PositiveSmallIntegerField(null=True)
     body = models.JSONField(null=True)

@@ -20,12 +20,13 @@ from .changes import DEFAULT_LIMIT, MAX_LIMIT, task_changes
 from .exceptions import TaskNotFound
 from .idempotency import (
     HEADER,
-    Claim,
+    IdempotencyInProgress,
     idempotency_claim,
     idempotency_complete,
     idempotency_fingerprint,
     idempotency_key_clean,
     idempotency_release,
+    idempotency_stored,
 )
 from .models import Task
 from .schema import ERROR_RESPONSES
@@ -68,8 +69,8 @@ class TaskVersionsMixin:
 def idempotent(handler):
     """Runs ``handler`` once per ``Idempotency-Key`` of the user and replays its answer.
 
-    Without the header the handler runs as usual. The stored answer and the handler's
-    writes commit together; an answer that is not a success is not stored.
+    Without the header the handler runs as usual. The key, the handler's writes and the
+    stored answer commit together; an answer that is not a success is not stored.
     """
 
     @functools.wraps(handler)
@@ -82,31 +83,44 @@ def idempotent(handler):
         route = f"{match.view_name} {sorted(match.kwargs.items())}"
         # request.data first: a body that does not parse is a 400 and claims nothing.
         fingerprint = idempotency_fingerprint(method=request.method, route=route, body=request.data)
-        outcome = idempotency_claim(user=request.user, key=key, fingerprint=fingerprint)
-        if not isinstance(outcome, Claim):
-            headers = {"Idempotent-Replayed": "true", "Location": outcome.location, "ETag": outcome.etag}
-            headers = {name: value for name, value in headers.items() if value}
-            return Response(outcome.body, status=outcome.status, headers=headers)
-        try:
-            with transaction.atomic():
-                response = handler(view, request, *args, **kwargs)
-                if 200 <= response.status_code < 300:
-                    etag = response_etag(response) or response.get("ETag", "")
-                    idempotency_complete(
-                        claim=outcome,
-                        status=response.status_code,
-                        body=response.data,
-                        location=response.get("Location", ""),
-                        etag=etag,
-                    )
-                    return response
-        except BaseException:
-            idempotency_release(claim=outcome)
-            raise
-        idempotency_release(claim=outcome)
-        return response
+        for _ in range(3):  # a key expired or purged between the INSERT and the read is free again
+            try:
+                return _run_once(handler, view, request, key, fingerprint, *args, **kwargs)
+            except _KeyTaken:
+                stored = idempotency_stored(user=request.user, key=key, fingerprint=fingerprint)
+                if stored is not None and stored.status is None:
+                    raise IdempotencyInProgress() from None  # a row of a release before 0006
+                if stored is not None:
+                    return _replay(stored)
+        raise IdempotencyInProgress()
 
     return wrapper
+
+
+class _KeyTaken(Exception):
+    """The key's first request committed while this one waited: roll back, then replay it."""
+
+
+def _run_once(handler, view, request, key: str, fingerprint: str, *args, **kwargs):
+    with transaction.atomic():
+        claim = idempotency_claim(user=request.user, key=key, fingerprint=fingerprint)
+        if claim is None:
+            raise _KeyTaken()
+        response = handler(view, request, *args, **kwargs)
+        if 200 <= response.status_code < 300:
+            etag = response_etag(response) or response.get("ETag", "")
+            location = response.get("Location", "")
+            idempotency_complete(
+                claim=claim, status=response.status_code, body=response.data, location=location, etag=etag
+            )
+        else:
+            idempotency_release(claim=claim)
+        return response
+
+
+def _replay(stored) -> Response:
+    headers = {"Idempotent-Replayed": "true", "Location": stored.location, "ETag": stored.etag}
+    return Response(stored.body, status=stored.status, headers={name: v for name, v in headers.items() if v})
 
 
 CHANGES_RESPONSE = inline_serializer(

@@ -1,0 +1,114 @@
+"""A duplicate Idempotency-Key while the first request runs.
+
+Two real threads on one database (on SQLite a shared file, see ``race_database``): the
+first holds the key inside its transaction, the duplicate arrives meanwhile. On PostgreSQL
+it is 409 at once; SQLite runs one writer at a time, so there it waits for the first to end
+and then replays its answer, or runs if the first failed.
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from accounts.tests.factories import UserFactory
+from tasks.idempotency import idempotency_claim, idempotency_complete, idempotency_fingerprint
+from tasks.models import IdempotencyKey, Task
+from tasks.serializers import TaskSerializer
+from tasks.services import task_create
+from tasks.tests.helpers import tasks_url
+from tasks.tests.test_races_sync import client, there
+from tasks.versions import task_etag
+from testing.races import run_at_once
+
+BODY = {"title": "milk"}
+HOLD = 0.5  # seconds the first request keeps its transaction open after claiming the key
+
+
+class _FirstFailed(Exception):
+    pass
+
+
+def race(race_database, user, *, first_commits: bool):
+    """The first request (claim, create, answer) held open HOLD s; the duplicate posted meanwhile."""
+    fingerprint = idempotency_fingerprint(method="POST", route="task-list []", body=BODY)
+    claimed = threading.Event()
+    roles = iter(["first", "duplicate"])
+    lock = threading.Lock()
+
+    def first():
+        try:
+            with transaction.atomic():
+                claim = idempotency_claim(user=user, key="k", fingerprint=fingerprint)
+                task = task_create(user=user, title=BODY["title"])
+                answer = TaskSerializer(task).data
+                idempotency_complete(claim=claim, status=201, body=answer, location="", etag=task_etag(task))
+                claimed.set()
+                time.sleep(HOLD)
+                if not first_commits:
+                    raise _FirstFailed()
+            return answer
+        except _FirstFailed:
+            return "rolled back"
+
+    def duplicate():
+        assert claimed.wait(10)
+        started = time.monotonic()
+        response = client(user).post(tasks_url("token", user), BODY, format="json", HTTP_IDEMPOTENCY_KEY="k")
+        return response, time.monotonic() - started
+
+    def act():
+        with lock:
+            role = next(roles)
+        return (role, first() if role == "first" else duplicate())
+
+    results = dict(run_at_once(race_database, 2, act))
+    return results["first"], *results["duplicate"]
+
+
+def only_on(vendor: str, reason: str) -> None:
+    if connection.vendor != vendor:
+        pytest.skip(reason)
+
+
+@pytest.mark.parametrize("first_commits", [True, False], ids=["first-commits", "first-fails"])
+def test_a_duplicate_while_the_first_runs_is_409_at_once(race_database, first_commits):
+    only_on("postgresql", "SQLite cannot begin a second write meanwhile (the tests below)")
+    user = there(race_database, UserFactory)
+
+    _, response, waited = race(race_database, user, first_commits=first_commits)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_in_progress"
+    assert response["Retry-After"] == "1"
+    assert waited < HOLD  # it did not wait for the first
+    assert there(race_database, lambda: Task.objects.filter(user=user).count()) == int(first_commits)
+
+
+def test_a_duplicate_waits_for_the_one_writer_and_replays_the_answer(race_database):
+    only_on("sqlite", "on PostgreSQL the duplicate does not wait: 409 (the test above)")
+    user = there(race_database, UserFactory)
+
+    answer, response, waited = race(race_database, user, first_commits=True)
+
+    assert response.status_code == 201
+    assert response["Idempotent-Replayed"] == "true"
+    assert response.json() == answer
+    assert waited >= HOLD / 2  # it waited for the first to commit
+    ids = there(race_database, lambda: list(Task.objects.filter(user=user).values_list("id", flat=True)))
+    assert ids == [answer["id"]]
+
+
+def test_a_duplicate_of_a_first_that_failed_runs_itself(race_database):
+    only_on("sqlite", "on PostgreSQL the duplicate does not wait: 409 (the test above)")
+    user = there(race_database, UserFactory)
+
+    outcome, response, _ = race(race_database, user, first_commits=False)
+
+    assert outcome == "rolled back"
+    assert response.status_code == 201
+    assert "Idempotent-Replayed" not in response
+    [task] = there(race_database, lambda: list(Task.objects.filter(user=user)))
+    assert response.json()["id"] == task.pk
+    assert there(race_database, lambda: IdempotencyKey.objects.get(user=user).status) == 201
