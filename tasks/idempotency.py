@@ -1,9 +1,9 @@
 """Safe retries: an ``Idempotency-Key`` runs its request once and replays the first answer.
 
-The key's row is the first write of the request's own transaction and gets the answer at
-its end: the key, the request's writes and the answer commit together, or none of them do
-(a first request that fails leaves the key free, so the corrected retry runs). Only a
-successful (2xx) answer is kept.
+The key is checked as the first statement of the request's own transaction, and its row,
+with the answer, is the last: the key, the request's writes and the answer commit together
+or not at all (a first request that fails leaves nothing, so the corrected retry runs).
+Only a successful (2xx) answer is kept.
 
 A duplicate that arrives while the first runs: on PostgreSQL the first holds a transaction
 advisory lock on the user's key, which the duplicate tries without waiting, so it is 409 at
@@ -16,7 +16,7 @@ import json
 import re
 from datetime import timedelta
 
-from django.db import IntegrityError, connection
+from django.db import connection
 from django.utils import timezone
 from rest_framework.exceptions import APIException, ValidationError
 
@@ -78,24 +78,28 @@ def idempotency_stored(*, user: User, key: str, fingerprint: str) -> Idempotency
     return row
 
 
-def idempotency_claim(*, user: User, key: str, fingerprint: str) -> IdempotencyKey | None:
-    """Inserts the key's row as the first write of the caller's transaction (call it inside
-    ``transaction.atomic()``, before the request's own writes).
+# One round trip; the table is the model's (test_idempotency: the look-up reads the model's table).
+_LOCK_AND_LOOK_UP = (
+    "SELECT pg_try_advisory_xact_lock(%s), "
+    "EXISTS (SELECT 1 FROM tasks_idempotencykey WHERE user_id = %s AND key = %s)"
+)
 
-    None when the key has a committed answer (roll back, then ``idempotency_stored``);
-    ``IdempotencyInProgress`` while another transaction holds the key.
+
+def idempotency_claim(*, user: User, key: str) -> bool:
+    """Holds ``key`` for the caller's transaction (call it inside ``transaction.atomic()``,
+    before the request's writes): False when the key already has an answer (roll back, then
+    ``idempotency_stored``); ``IdempotencyInProgress`` while another transaction holds it.
+
+    One statement: on PostgreSQL the advisory lock and the look-up together.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_id(user_id=user.pk, key=key)])
-            if not cursor.fetchone()[0]:
-                raise IdempotencyInProgress()
-    try:
-        return IdempotencyKey.objects.create(
-            user=user, key=key, fingerprint=fingerprint, created_at=timezone.now()
-        )
-    except IntegrityError:
-        return None
+    if connection.vendor != "postgresql":
+        return not IdempotencyKey.objects.filter(user=user, key=key).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_AND_LOOK_UP, [_lock_id(user_id=user.pk, key=key), user.pk, key])
+        locked, answered = cursor.fetchone()
+    if not locked:
+        raise IdempotencyInProgress()
+    return not answered
 
 
 def _lock_id(*, user_id: str, key: str) -> int:
@@ -105,15 +109,19 @@ def _lock_id(*, user_id: str, key: str) -> int:
 
 
 def idempotency_complete(
-    *, claim: IdempotencyKey, status: int, body: object, location: str, etag: str
+    *, user: User, key: str, fingerprint: str, status: int, body: object, location: str, etag: str
 ) -> None:
-    """Stores the answer on the key's row; call it inside the transaction that claimed it."""
-    IdempotencyKey.objects.filter(pk=claim.pk).update(status=status, body=body, location=location, etag=etag)
-
-
-def idempotency_release(*, claim: IdempotencyKey) -> None:
-    """Frees the key of a request whose answer is not kept (inside its transaction)."""
-    IdempotencyKey.objects.filter(pk=claim.pk).delete()
+    """Stores the answer of the request that holds ``key``; call it inside that transaction."""
+    IdempotencyKey.objects.create(
+        user=user,
+        key=key,
+        fingerprint=fingerprint,
+        created_at=timezone.now(),
+        status=status,
+        body=body,
+        location=location,
+        etag=etag,
+    )
 
 
 def idempotency_purge(*, dry_run: bool = False) -> int:

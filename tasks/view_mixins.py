@@ -25,7 +25,6 @@ from .idempotency import (
     idempotency_complete,
     idempotency_fingerprint,
     idempotency_key_clean,
-    idempotency_release,
     idempotency_stored,
 )
 from .models import Task
@@ -98,23 +97,24 @@ def idempotent(handler):
 
 
 class _KeyTaken(Exception):
-    """The key's first request committed while this one waited: roll back, then replay it."""
+    """The key has a stored answer: leave the transaction, then replay it (or, expired, run)."""
 
 
 def _run_once(handler, view, request, key: str, fingerprint: str, *args, **kwargs):
     with transaction.atomic():
-        claim = idempotency_claim(user=request.user, key=key, fingerprint=fingerprint)
-        if claim is None:
+        if not idempotency_claim(user=request.user, key=key):
             raise _KeyTaken()
         response = handler(view, request, *args, **kwargs)
         if 200 <= response.status_code < 300:
-            etag = response_etag(response) or response.get("ETag", "")
-            location = response.get("Location", "")
             idempotency_complete(
-                claim=claim, status=response.status_code, body=response.data, location=location, etag=etag
+                user=request.user,
+                key=key,
+                fingerprint=fingerprint,
+                status=response.status_code,
+                body=response.data,
+                location=response.get("Location", ""),
+                etag=response_etag(response) or response.get("ETag", ""),
             )
-        else:
-            idempotency_release(claim=claim)
         return response
 
 

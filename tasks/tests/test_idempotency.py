@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tasks import views
+from tasks import idempotency, views
 from tasks.idempotency import KEY_LIFETIME, idempotency_purge
 from tasks.models import IdempotencyKey, Task
 from tasks.tests.factories import TaskFactory
@@ -199,3 +199,7 @@ def test_the_purge_command_counts_with_dry_run_then_deletes(keys):
     assert IdempotencyKey.objects.count() == 3
     assert "Deleted 2 expired idempotency keys." in run_command("purge_idempotency_keys")
     assert IdempotencyKey.objects.count() == 1
+
+
+def test_the_look_up_reads_the_models_table():
+    assert f"FROM {IdempotencyKey._meta.db_table} WHERE" in idempotency._LOCK_AND_LOOK_UP

@@ -31,7 +31,7 @@ class _FirstFailed(Exception):
 
 
 def race(race_database, user, *, first_commits: bool):
-    """The first request (claim, create, answer) held open HOLD s; the duplicate posted meanwhile."""
+    """The first request (the key, the task, the answer) held open HOLD s; the duplicate posted meanwhile."""
     fingerprint = idempotency_fingerprint(method="POST", route="task-list []", body=BODY)
     claimed = threading.Event()
     roles = iter(["first", "duplicate"])
@@ -40,10 +40,18 @@ def race(race_database, user, *, first_commits: bool):
     def first():
         try:
             with transaction.atomic():
-                claim = idempotency_claim(user=user, key="k", fingerprint=fingerprint)
+                assert idempotency_claim(user=user, key="k")
                 task = task_create(user=user, title=BODY["title"])
                 answer = TaskSerializer(task).data
-                idempotency_complete(claim=claim, status=201, body=answer, location="", etag=task_etag(task))
+                idempotency_complete(
+                    user=user,
+                    key="k",
+                    fingerprint=fingerprint,
+                    status=201,
+                    body=answer,
+                    location="",
+                    etag=task_etag(task),
+                )
                 claimed.set()
                 time.sleep(HOLD)
                 if not first_commits:

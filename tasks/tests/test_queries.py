@@ -137,6 +137,19 @@ def test_create_queries_are_constant(user, warm_client):
     assert counts == {AUTH + 2}
 
 
+def test_an_idempotency_key_costs_two_statements(user, warm_client):
+    plain = count_queries(warm_client, "post", tasks_url("token", user), {"title": "a"})
+    with CaptureQueriesContext(connection) as context:
+        response = warm_client.post(
+            tasks_url("token", user), {"title": "a"}, format="json", HTTP_IDEMPOTENCY_KEY="k"
+        )
+    assert response.status_code == 201
+
+    # The key's look-up (with its lock on PostgreSQL) first, its row with the answer last; and
+    # the savepoint (and its release) that is the request's transaction inside the test's.
+    assert len(context.captured_queries) == plain + 2 + 2
+
+
 @pytest.mark.parametrize("tags", [[], ["one"], TWENTY_TAGS[:19]], ids=["none", "one", "twenty"])
 def test_writing_tags_costs_the_same_for_any_number(user, warm_client, tags):
     TaskFactory(user=user, tags=["old"])  # an existing tag is reused, the others created
