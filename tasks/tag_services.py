@@ -82,8 +82,13 @@ def tag_delete(*, user: User, name: str) -> None:
 
 
 def _locked(*, user: User, key: str) -> Tag | None:
-    """The user's tag of that key, locked until the transaction ends (PostgreSQL)."""
-    return Tag.objects.select_for_update().filter(user_id=user.pk, key=key).first()
+    """The user's tag of that key, locked until the transaction ends (PostgreSQL).
+
+    ``FOR NO KEY UPDATE``: a task write holding its task's lock may still insert a row that
+    refers to the tag (its foreign key share-locks the tag) and finish, instead of waiting
+    for this lock while this transaction waits for its task: a deadlock.
+    """
+    return Tag.objects.select_for_update(no_key=True).filter(user_id=user.pk, key=key).first()
 
 
 def _touch_tasks(*, tag: Tag) -> None:
