@@ -82,7 +82,7 @@ def idempotent(handler):
         route = f"{match.view_name} {sorted(match.kwargs.items())}"
         # request.data first: a body that does not parse is a 400 and claims nothing.
         fingerprint = idempotency_fingerprint(method=request.method, route=route, body=request.data)
-        for _ in range(3):  # a key expired or purged between the INSERT and the read is free again
+        for _ in range(3):  # a key that expired (or was purged) since its look-up is free again
             try:
                 return _run_once(handler, view, request, key, fingerprint, *args, **kwargs)
             except _KeyTaken:
