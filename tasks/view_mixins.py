@@ -87,8 +87,6 @@ def idempotent(handler):
                 return _run_once(handler, view, request, key, fingerprint, *args, **kwargs)
             except _KeyTaken:
                 stored = idempotency_stored(user=request.user, key=key, fingerprint=fingerprint)
-                if stored is not None and stored.status is None:
-                    raise IdempotencyInProgress() from None  # a row of a release before 0006
                 if stored is not None:
                     return _replay(stored)
         raise IdempotencyInProgress()
