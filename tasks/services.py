@@ -42,8 +42,9 @@ def task_create(*, user: User, tags: list[str] | None = None, **fields) -> Task:
     task = Task(user=user, **fields)
     task.completed_at = task_completed_at(completed=task.completed)
     task.series_start = task_check(task=None, fields=fields)
-    # No savepoint inside a caller's transaction (an Idempotency-Key's, the admin's): what can
-    # fail in here is the database, and a failed insert dooms the caller's transaction anyway.
+    # No savepoint inside a caller's transaction (an Idempotency-Key's, the admin's): two
+    # round trips fewer. What can fail in here is the database, and no caller catches that
+    # and goes on in the same transaction (on PostgreSQL it could not anyway).
     with transaction.atomic(savepoint=False):
         task.version = sync_stamp(user_id=user.pk)
         task.save()
