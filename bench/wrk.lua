@@ -1,5 +1,8 @@
 -- One scenario's requests for wrk. Script arguments: method, token ("-" for none), then
 -- zero or more JSON bodies, sent in turn (PATCH alternates completed true/false).
+
+-- The summary line, shared with the other scripts (wrk_summary.lua beside this one).
+local write_result = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "wrk_summary.lua")
 local method, token
 local bodies = {}
 local counter = 0
@@ -27,11 +30,5 @@ function request()
 end
 
 function done(summary, latency, requests)
-  local errors = summary.errors
-  io.write(string.format(
-    'WRK_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, '
-      .. '"status_errors": %d, "socket_errors": %d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    errors.status, errors.connect + errors.read + errors.write + errors.timeout
-  ))
+  write_result(summary, latency)
 end

@@ -1,6 +1,9 @@
 -- The create scenario with a fresh Idempotency-Key on every request. Script arguments:
 -- method, token, a run prefix (unique per wrk run, so no key is ever a replay), then the body.
 -- The key is the prefix, the wrk thread's number (from setup) and a per-thread counter.
+
+-- The summary line, shared with the other scripts (wrk_summary.lua beside this one).
+local write_result = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "wrk_summary.lua")
 local threads = 0
 local method, token, prefix, body
 local counter = 0
@@ -25,13 +28,6 @@ function request()
   return wrk.format(method, nil, headers, body)
 end
 
--- The same summary line as wrk.lua's.
 function done(summary, latency, requests)
-  local errors = summary.errors
-  io.write(string.format(
-    'WRK_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, '
-      .. '"status_errors": %d, "socket_errors": %d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    errors.status, errors.connect + errors.read + errors.write + errors.timeout
-  ))
+  write_result(summary, latency)
 end

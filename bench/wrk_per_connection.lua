@@ -4,6 +4,9 @@
 -- the JSON bodies after "--". In "if-match" mode each response's ETag is sent as If-Match on
 -- the next request; a 412 counts as an error (and its ETag, the current one, is picked up, so
 -- one miss does not cascade). "plain" sends no If-Match: the same load without the header.
+
+-- The summary line, shared with the other scripts (wrk_summary.lua beside this one).
+local write_result = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "wrk_summary.lua")
 local threads = 0
 local all_threads = {}
 local mode, method, token, path, etag
@@ -55,18 +58,12 @@ function response(status, headers, body)
   end
 end
 
--- The same summary line as wrk.lua's, after the statuses that were not a 200.
+-- The statuses that were not a 200, then the summary line.
 function done(summary, latency, requests)
   local seen = ""
   for _, thread in ipairs(all_threads) do
     seen = seen .. thread:get("failures")
   end
   io.write("WRK_FAILED_STATUSES " .. seen .. "\n")
-  local errors = summary.errors
-  io.write(string.format(
-    'WRK_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, '
-      .. '"status_errors": %d, "socket_errors": %d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    errors.status, errors.connect + errors.read + errors.write + errors.timeout
-  ))
+  write_result(summary, latency)
 end
