@@ -70,3 +70,12 @@ def command_help(app_label: str, name: str) -> tuple[str, str]:
     """A management command's ``help`` and the ``--help`` text its parser prints."""
     command = load_command_class(app_label, name)
     return command.help, command.create_parser("manage.py", name).format_help()
+
+
+def bearer_client(user):
+    """An API client that sends a valid token for ``user`` on every request."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(sub=user.pk, email=user.email)}")
+    return api

@@ -61,3 +61,11 @@ def run_at_once(race_database: dict | None, count: int, function) -> list[object
     for thread in threads:
         thread.join(timeout=30)
     return results
+
+
+def there(race_database: dict | None, function):
+    """``function()`` run on the database the racing threads share; its result."""
+    [result] = run_at_once(race_database, 1, function)
+    if isinstance(result, Exception):
+        raise result
+    return result

@@ -9,6 +9,7 @@ from django.utils import timezone
 from tasks.models import Priority
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import FAMILIES, make_task, put_tags, tasks_url
+from tasks.tests.migrations_helpers import latest, migrate
 
 
 @pytest.fixture(params=FAMILIES)
@@ -108,3 +109,11 @@ def quiet_client(user, token_for):
     client = APIClient(raise_request_exception=False)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user)}")
     return client
+
+
+@pytest.fixture
+def back_to_latest():
+    """A migration test goes back to an older migration (unapplying the later ones too):
+    every migration is applied again afterwards, where the rest of the suite expects it."""
+    yield
+    migrate(latest())

@@ -18,9 +18,9 @@ from tasks.models import IdempotencyKey, Task
 from tasks.serializers import TaskSerializer
 from tasks.services import task_create
 from tasks.tests.helpers import tasks_url
-from tasks.tests.test_races_sync import client, there
 from tasks.versions import task_etag
-from testing.races import run_at_once
+from testing.helpers import bearer_client
+from testing.races import run_at_once, there
 
 BODY = {"title": "milk"}
 HOLD = 0.5  # seconds the first request keeps its transaction open after claiming the key
@@ -63,7 +63,9 @@ def race(race_database, user, *, first_commits: bool):
     def duplicate():
         assert claimed.wait(10)
         started = time.monotonic()
-        response = client(user).post(tasks_url("token", user), BODY, format="json", HTTP_IDEMPOTENCY_KEY="k")
+        response = bearer_client(user).post(
+            tasks_url("token", user), BODY, format="json", HTTP_IDEMPOTENCY_KEY="k"
+        )
         return response, time.monotonic() - started
 
     def act():

@@ -3,33 +3,14 @@ on PostgreSQL the database itself keeps one user's tags off another user's tasks
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from accounts.tests.factories import UserFactory
 from tasks.models import Tag, TaskTag
 from tasks.tests.factories import TaskFactory
+from tasks.tests.migrations_helpers import migrate
 
 BEFORE = [("tasks", "0002_support_permissions")]
 AFTER = [("tasks", "0003_task_fields_tags_recurrence")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    """Every app's last migration: where the rest of the suite expects the schema."""
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
-@pytest.fixture
-def back_to_latest():
-    """Going back to 0002 unapplies the later migrations (0004 on) too: they are applied again."""
-    yield
-    migrate(latest())
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,14 +3,14 @@
 import pytest
 from django.utils import timezone
 
-from tasks.tests.test_migration_0003 import back_to_latest, migrate  # noqa: F401 (a fixture)
+from tasks.tests.migrations_helpers import migrate
 
 BEFORE = [("tasks", "0005_read_path_indexes")]
 AFTER = [("tasks", "0006_idempotency_key_without_claim")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_unanswered_keys_are_dropped_answered_ones_kept_and_it_reverses(back_to_latest):  # noqa: F811
+def test_unanswered_keys_are_dropped_answered_ones_kept_and_it_reverses(back_to_latest):
     old_apps = migrate(BEFORE)
     owner = old_apps.get_model("accounts", "User").objects.create(id="before-0006", email="k@example.com")
     OldKey = old_apps.get_model("tasks", "IdempotencyKey")

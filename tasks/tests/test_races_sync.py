@@ -10,7 +10,6 @@ from collections import Counter
 
 import pytest
 from django.db import connection, connections, transaction
-from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from tasks.changes import task_changes
@@ -18,29 +17,15 @@ from tasks.models import IdempotencyKey, Task
 from tasks.services import task_update
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import tasks_url
-from testing.helpers import make_token
-from testing.races import run_at_once
+from testing.helpers import bearer_client
+from testing.races import run_at_once, there
 
 COUNT = 20
-
-
-def client(user) -> APIClient:
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(sub=user.pk, email=user.email)}")
-    return api
 
 
 def etag(task) -> str:
     task.refresh_from_db()
     return f'"{task.pk}-{task.version}"'
-
-
-def there(race_database, function):
-    """``function()`` run on the database the racing threads share; its result."""
-    [result] = run_at_once(race_database, 1, function)
-    if isinstance(result, Exception):
-        raise result
-    return result
 
 
 def user_with_task(**fields):
@@ -55,7 +40,7 @@ def test_of_twenty_writes_with_one_etag_exactly_one_wins(race_database, suffix):
 
     def write(index):
         body = {"title": f"writer {index}"} if not suffix else {"completed": True}
-        response = client(user).patch(
+        response = bearer_client(user).patch(
             tasks_url("token", user, task.pk, suffix=suffix), body, format="json", HTTP_IF_MATCH=sent
         )
         return response.status_code, index, response.get("ETag")
@@ -86,7 +71,7 @@ def test_of_twenty_deletes_with_one_etag_exactly_one_deletes(race_database):
     user, task, sent = there(race_database, user_with_task)
 
     def delete():
-        return client(user).delete(tasks_url("token", user, task.pk), HTTP_IF_MATCH=sent).status_code
+        return bearer_client(user).delete(tasks_url("token", user, task.pk), HTTP_IF_MATCH=sent).status_code
 
     results = run_at_once(race_database, COUNT, delete)
 
@@ -101,7 +86,7 @@ def test_twenty_retries_of_one_create_make_one_task(race_database):
     user = there(race_database, UserFactory)
 
     def create():
-        response = client(user).post(
+        response = bearer_client(user).post(
             tasks_url("token", user), {"title": "once"}, format="json", HTTP_IDEMPOTENCY_KEY="order-1"
         )
         return response.status_code, response.get("Idempotent-Replayed"), response.json()

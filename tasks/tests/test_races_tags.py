@@ -18,8 +18,7 @@ from tasks.services import task_update
 from tasks.tag_services import tag_rename
 from tasks.tags import tag_names_by_task
 from tasks.tests.factories import TaskFactory
-from tasks.tests.test_races_sync import there
-from testing.races import run_at_once
+from testing.races import run_at_once, there
 
 
 def test_a_rename_during_a_task_write_that_adds_the_tag_again_does_not_deadlock(race_database):
