@@ -3,7 +3,8 @@
 The key is checked as the first statement of the request's own transaction, and its row,
 with the answer, is the last: the key, the request's writes and the answer commit together
 or not at all (a first request that fails leaves nothing, so the corrected retry runs).
-Only a successful (2xx) answer is kept.
+Only a successful (2xx) answer is kept. On SQLite that transaction holds the one write lock,
+so it opens for the writes only; the key is also looked up before the request's checks.
 
 A duplicate that arrives while the first runs: on PostgreSQL the first holds a transaction
 advisory lock on the user's key, which the duplicate tries without waiting, so it is 409 at

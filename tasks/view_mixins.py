@@ -8,7 +8,7 @@
 
 import functools
 
-from django.db import transaction
+from django.db import connection, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -66,25 +66,29 @@ class TaskVersionsMixin:
 
 
 def idempotent(handler):
-    """Runs ``handler`` once per ``Idempotency-Key`` of the user and replays its answer.
+    """Runs a handler once per ``Idempotency-Key`` of the user and replays its answer.
 
-    Without the header the handler runs as usual. The key, the handler's writes and the
-    stored answer commit together; an answer that is not a success is not stored.
+    ``handler`` checks the request (reads and validation only) and returns ``write``, a
+    callable that makes the writes and returns the response. Without the header ``write``
+    runs at once. With it, the key is looked up before the checks, so a retry replays the
+    first answer whatever the checks would say now; the writes, the key and the answer then
+    commit together, and an answer that is not a success is not stored.
     """
 
     @functools.wraps(handler)
     def wrapper(view, request, *args, **kwargs):
         header = request.headers.get(HEADER)
         if header is None:
-            return handler(view, request, *args, **kwargs)
+            return handler(view, request, *args, **kwargs)()
         key = idempotency_key_clean(header=header)
         match = request.resolver_match
         route = f"{match.view_name} {sorted(match.kwargs.items())}"
         # request.data first: a body that does not parse is a 400 and claims nothing.
         fingerprint = idempotency_fingerprint(method=request.method, route=route, body=request.data)
+        check = functools.partial(handler, view, request, *args, **kwargs)
         for _ in range(3):  # a key that expired (or was purged) since its look-up is free again
             try:
-                return _run_once(handler, view, request, key, fingerprint, *args, **kwargs)
+                return _run_once(check, request.user, key, fingerprint)
             except _KeyTaken:
                 stored = idempotency_stored(user=request.user, key=key, fingerprint=fingerprint)
                 if stored is not None:
@@ -98,22 +102,40 @@ class _KeyTaken(Exception):
     """The key has a stored answer: leave the transaction, then replay it (or, expired, run)."""
 
 
-def _run_once(handler, view, request, key: str, fingerprint: str, *args, **kwargs):
+def _run_once(check, user, key: str, fingerprint: str):
+    if connection.vendor == "postgresql":
+        # One statement takes the key's lock and looks it up; the open transaction stops no
+        # other writer, so the checks may run inside it.
+        with transaction.atomic():
+            _claim(user, key)
+            return _write_and_keep(check(), user, key, fingerprint)
+    # SQLite has one writer, and a transaction here takes the write lock at once: only the
+    # writes run in it. The key is looked up before the checks and again inside.
+    _claim(user, key)
+    write = check()
     with transaction.atomic():
-        if not idempotency_claim(user=request.user, key=key):
-            raise _KeyTaken()
-        response = handler(view, request, *args, **kwargs)
-        if 200 <= response.status_code < 300:
-            idempotency_complete(
-                user=request.user,
-                key=key,
-                fingerprint=fingerprint,
-                status=response.status_code,
-                body=response.data,
-                location=response.get("Location", ""),
-                etag=response_etag(response) or response.get("ETag", ""),
-            )
-        return response
+        _claim(user, key)
+        return _write_and_keep(write, user, key, fingerprint)
+
+
+def _claim(user, key: str) -> None:
+    if not idempotency_claim(user=user, key=key):
+        raise _KeyTaken()
+
+
+def _write_and_keep(write, user, key: str, fingerprint: str):
+    response = write()
+    if 200 <= response.status_code < 300:
+        idempotency_complete(
+            user=user,
+            key=key,
+            fingerprint=fingerprint,
+            status=response.status_code,
+            body=response.data,
+            location=response.get("Location", ""),
+            etag=response_etag(response) or response.get("ETag", ""),
+        )
+    return response
 
 
 def _replay(stored) -> Response:

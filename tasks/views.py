@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -144,7 +144,15 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
 
     @idempotent
     def create(self, request, *args, **kwargs):
-        return super().create(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        def write() -> Response:
+            self.perform_create(serializer)
+            data = serializer.data
+            return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
+
+        return write
 
     def perform_create(self, serializer):
         with _service_errors_as_422():
@@ -171,12 +179,16 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         task = self.get_object()
         body = TaskCompletionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if "completed" in body.validated_data:
-            completed = body.validated_data["completed"]
-            task = task_update(task=task, precondition=self.precondition, completed=completed)
-        else:
-            task = task_toggle_completion(task=task, precondition=self.precondition)
-        return Response(self.get_serializer(task).data, headers={"ETag": task_etag(task)})
+
+        def write() -> Response:
+            if "completed" in body.validated_data:
+                completed = body.validated_data["completed"]
+                done = task_update(task=task, precondition=self.precondition, completed=completed)
+            else:
+                done = task_toggle_completion(task=task, precondition=self.precondition)
+            return Response(self.get_serializer(done).data, headers={"ETag": task_etag(done)})
+
+        return write
 
 
 @contextmanager

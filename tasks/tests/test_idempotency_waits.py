@@ -3,7 +3,8 @@
 Two real threads on one database (on SQLite a shared file, see ``race_database``): the
 first holds the key inside its transaction, the duplicate arrives meanwhile. On PostgreSQL
 it is 409 at once; SQLite runs one writer at a time, so there it waits for the first to end
-and then replays its answer, or runs if the first failed.
+and then replays its answer, or runs if the first failed; what needs no write (a refused
+body, a replay) does not wait for any writer there.
 """
 
 import threading
@@ -122,3 +123,57 @@ def test_a_duplicate_of_a_first_that_failed_runs_itself(race_database):
     [task] = there(race_database, lambda: list(Task.objects.filter(user=user)))
     assert response.json()["id"] == task.pk
     assert there(race_database, lambda: IdempotencyKey.objects.get(user=user).status) == 201
+
+
+def while_another_writes(race_database, user, send):
+    """``send()`` while another transaction holds SQLite's write lock HOLD s; its response and wait."""
+    writing = threading.Event()
+    roles = iter(["writer", "sender"])
+    lock = threading.Lock()
+
+    def writer():
+        with transaction.atomic():
+            task_create(user=user, title="elsewhere")
+            writing.set()
+            time.sleep(HOLD)
+
+    def sender():
+        assert writing.wait(10)
+        started = time.monotonic()
+        response = send()
+        return response, time.monotonic() - started
+
+    def act():
+        with lock:
+            role = next(roles)
+        return writer() if role == "writer" else sender()
+
+    results = run_at_once(race_database, 2, act)
+    return next(result for result in results if result is not None)
+
+
+@pytest.mark.parametrize("replayed", [False, True], ids=["invalid-body", "replay"])
+def test_what_needs_no_write_does_not_wait_for_the_writer(race_database, replayed):
+    # On SQLite the key's transaction (and with it the write lock) opens for the writes only:
+    # a body the checks refuse, or a retry with a stored answer, never waits for another writer.
+    only_on("sqlite", "on PostgreSQL writers do not wait for each other's transactions")
+    user = there(race_database, UserFactory)
+    url = tasks_url("token", user)
+    # The first request syncs the user from the token's claims: a write, not the one measured.
+    first_key = "k" if replayed else "other"
+    first = there(
+        race_database,
+        lambda: bearer_client(user).post(url, BODY, format="json", HTTP_IDEMPOTENCY_KEY=first_key),
+    )
+    assert first.status_code == 201
+    body = BODY if replayed else {"title": ""}
+
+    response, waited = while_another_writes(
+        race_database,
+        user,
+        lambda: bearer_client(user).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k"),
+    )
+
+    assert response.status_code == (201 if replayed else 422)
+    assert ("Idempotent-Replayed" in response) == replayed
+    assert waited < HOLD / 2

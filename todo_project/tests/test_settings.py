@@ -3,6 +3,7 @@
 import json
 import os
 import secrets
+import sqlite3
 import subprocess
 import sys
 
@@ -126,6 +127,19 @@ def test_no_database_url_means_a_sqlite_file():
     database = json.loads(result.stdout)
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"].endswith("db.sqlite3")
+
+
+def test_the_sqlite_file_keeps_a_write_ahead_log(tmp_path):
+    # Readers do not wait for the one writer, and a commit costs one fsync (README).
+    code = (
+        "from django.db import connection; connection.ensure_connection(); "
+        "print(connection.cursor().execute('PRAGMA journal_mode').fetchone()[0])"
+    )
+    result = run_django(code, "todo_project.settings.local", SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.stdout.split() == ["wal"], result.stderr
+    # Kept in the file itself: any other client of it (sqlite3, a backup tool) sees the same.
+    with sqlite3.connect(tmp_path / "db.sqlite3") as other:
+        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def test_a_neon_url_with_sslmode_require_works_unchanged():
