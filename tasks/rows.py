@@ -117,6 +117,17 @@ class TaskRows:
             shaped.append(item)
         return shaped
 
+    def answer(self, task: Task) -> dict:
+        """The answer for one task instance, from its attributes: the writes set the annotated
+        ones (``tag_names``, ``next_occurrence_id``). Through the serializer when one was
+        never read (a deferred field), which then reads it.
+        """
+        values = task.__dict__
+        read = all(column in values for column in self.columns)
+        if read and all(values[column] is not None for column, _ in self.annotations.values()):
+            return self.shape([values])[0]
+        return TaskSerializer(task).data
+
 
 @cache
 def task_rows() -> TaskRows:

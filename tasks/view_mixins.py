@@ -1,7 +1,7 @@
 """The HTTP side of versions, retries and sync, mixed into the task viewset.
 
-- ``TaskVersionsMixin``: the ``ETag`` of every response that carries a task, and the
-  ``If-Match`` of every write, parsed before anything runs (``self.precondition``).
+- ``TaskVersionsMixin``: the ``If-Match`` of every write, parsed before anything runs
+  (``self.precondition``); the view's answers carry the task's ``ETag``.
 - ``idempotent``: wraps a handler (POST, ``/complete``) in the ``Idempotency-Key`` rules.
 - ``TaskChangesMixin``: ``GET …/tasks/changes``.
 """
@@ -31,19 +31,11 @@ from .models import Task
 from .schema import ERROR_RESPONSES
 from .schema_sync import SYNC_ERRORS
 from .serializers import TaskSerializer
-from .versions import CONDITIONAL_WRITE_METHODS, precondition_parse, task_etag
-
-
-def response_etag(response) -> str | None:
-    """The ETag of a successful response whose body is one task, else None."""
-    serializer = getattr(response.data, "serializer", None) if isinstance(response, Response) else None
-    if 200 <= response.status_code < 300 and isinstance(getattr(serializer, "instance", None), Task):
-        return task_etag(serializer.instance)
-    return None
+from .versions import CONDITIONAL_WRITE_METHODS, precondition_parse
 
 
 class TaskVersionsMixin:
-    """ETag out, If-Match in; the comparison itself happens under the row lock (services)."""
+    """If-Match in; the comparison itself happens under the row lock (services)."""
 
     precondition = None
 
@@ -57,12 +49,6 @@ class TaskVersionsMixin:
         if isinstance(exc, Task.DoesNotExist):  # deleted between the lookup and the lock
             exc = TaskNotFound()
         return super().handle_exception(exc)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        etag = response_etag(response)
-        if etag and not response.has_header("ETag"):
-            response["ETag"] = etag
-        return super().finalize_response(request, response, *args, **kwargs)
 
 
 def idempotent(handler):
@@ -133,7 +119,7 @@ def _write_and_keep(write, user, key: str, fingerprint: str):
             status=response.status_code,
             body=response.data,
             location=response.get("Location", ""),
-            etag=response_etag(response) or response.get("ETag", ""),
+            etag=response.get("ETag", ""),
         )
     return response
 

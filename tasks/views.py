@@ -149,8 +149,8 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
 
         def write() -> Response:
             self.perform_create(serializer)
-            data = serializer.data
-            return Response(data, status=status.HTTP_201_CREATED, headers=self.get_success_headers(data))
+            task = serializer.instance
+            return self.answer(task, status=status.HTTP_201_CREATED, headers=self.get_success_headers(task))
 
         return write
 
@@ -167,11 +167,23 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         task_delete(task=instance, precondition=self.precondition)
 
-    def get_success_headers(self, data) -> dict:
-        # Called for create only: the new task lives under the collection that was posted to.
-        # Reversed, not built from the decoded path, so a user id's "?" or "%" is escaped
-        # (and the optional trailing slash "/?" reverses to none).
-        return {"Location": self.reverse_action("detail", kwargs={**self.kwargs, "pk": data["id"]})}
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return self.answer(serializer.instance)
+
+    def answer(self, task: Task, **response) -> Response:
+        """One task as the answer, with its ETag: built from the written instance (tasks/rows.py)."""
+        headers = {"ETag": task_etag(task), **response.pop("headers", {})}
+        return Response(task_rows().answer(task), headers=headers, **response)
+
+    def get_success_headers(self, task: Task) -> dict:
+        # The new task lives under the collection that was posted to. Reversed, not built
+        # from the decoded path, so a user id's "?" or "%" is escaped (and the optional
+        # trailing slash "/?" reverses to none).
+        return {"Location": self.reverse_action("detail", kwargs={**self.kwargs, "pk": task.pk})}
 
     @action(detail=True, methods=["patch"], url_path="complete")
     @idempotent
@@ -186,7 +198,7 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
                 done = task_update(task=task, precondition=self.precondition, completed=completed)
             else:
                 done = task_toggle_completion(task=task, precondition=self.precondition)
-            return Response(self.get_serializer(done).data, headers={"ETag": task_etag(done)})
+            return self.answer(done)
 
         return write
 

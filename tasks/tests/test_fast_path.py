@@ -187,3 +187,43 @@ def test_nulls_last_only_where_a_column_has_nulls():
     assert "NULLS LAST" in sql["-due_at"] and "NULLS LAST" in sql["remind_at"]
     priority = Cursor("-priority", 2, 7)
     assert " OR " not in str(Task.objects.filter(priority.rows_after(Task)).query)
+
+
+def fresh_answer(task: Task) -> dict:
+    """What the serializer writes for the task as stored now."""
+    return dict(TaskSerializer(task_with_links(queryset=Task.objects.filter(pk=task.pk)).get()).data)
+
+
+def test_a_written_task_answers_what_the_serializer_writes_of_it_stored(user):
+    paris = timezone.get_fixed_timezone(120)
+    due = datetime(2027, 3, 1, 9, 30, 0, 250000, tzinfo=paris)
+    created = task_create(
+        user=user,
+        title="Rent",
+        description="x",
+        due_at=due,
+        recurrence="FREQ=MONTHLY",
+        tags=["Home", "bills"],
+    )
+    answers = [task_rows().answer(created)]
+    expected = [fresh_answer(created)]
+    completed = task_update(task=created, completed=True)  # spawns the next occurrence
+    assert completed.next_occurrence_id is not None
+    answers.append(task_rows().answer(completed))
+    expected.append(fresh_answer(completed))
+
+    assert answers == expected
+    assert [list(answer) for answer in answers] == [list(answer) for answer in expected]  # key order
+    assert answers[0]["due_at"] == "2027-03-01T07:30:00.250000Z"
+    assert answers[1]["next_occurrence_id"] == completed.next_occurrence_id
+
+
+def test_a_task_whose_tags_were_never_read_answers_through_the_serializer(user):
+    TaskFactory(user=user, tags=["work"])
+    task = task_with_links(queryset=Task.objects.filter(user=user)).get()  # no tag_names
+    with CaptureQueriesContext(connection) as queries:
+        answer = task_rows().answer(task)
+
+    assert answer["tags"] == ["work"]
+    assert len(queries) == 1  # the tags, read once
+    assert answer == fresh_answer(task)
