@@ -13,12 +13,17 @@ from datetime import UTC, datetime
 from functools import cache
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.models import QuerySet
 from rest_framework import ISO_8601
 from rest_framework import fields as drf_fields
 from rest_framework.settings import api_settings
 
+from accounts.models import User
+
 from .models import Task
+from .prepared import PreparedQuery
+from .selectors import task_list_for, task_with_links
 from .serializers import TaskSerializer
 from .tags import TagNames
 
@@ -133,3 +138,26 @@ class TaskRows:
 def task_rows() -> TaskRows:
     """The process's ``TaskRows``, built once from the serializer's declaration."""
     return TaskRows()
+
+
+def _one_task(*, variant: bool, user_id: str, pk: int) -> QuerySet:
+    rows = task_rows()
+    tasks = task_with_links(queryset=task_list_for(user=User(pk=user_id), user_active=variant))
+    # The version comes with the row: the ETag without a second read.
+    return rows.rows(tasks.filter(pk=pk).order_by()).values(*rows.query_columns, "version")
+
+
+# Stand-ins no real value equals (a user id never holds a NUL; a task id is positive).
+_ONE_TASK = PreparedQuery(_one_task, user_id="\x00user id\x00", pk=-7_340_199_173_915_218_761)
+
+
+def task_row(*, user: User, pk: int, user_active: bool = False) -> dict | None:
+    """The row of ``user``'s task ``pk`` (``query_columns`` and ``version``), else None.
+
+    Scoped by ``task_list_for`` (``user_active`` as there); compiled once per connection.
+    """
+    low, high = connection.ops.integer_field_range(Task._meta.pk.get_internal_type())
+    if not low <= pk <= high:
+        return None  # no such row; and the database would refuse the number
+    found = _ONE_TASK.rows(variant=user_active, user_id=user.pk, pk=pk)
+    return found[0] if found else None

@@ -18,7 +18,7 @@ from .filters import TaskFilter
 from .models import Task
 from .pagination import TaskPagination
 from .permissions import IsPathUser
-from .rows import task_rows
+from .rows import task_row, task_rows
 from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, TaskSchema, UserPathSchema
 from .schema_sync import (
     CONDITIONAL_WRITE_ERRORS,
@@ -123,17 +123,13 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         return self.get_paginated_response(rows.shape(page))
 
     def retrieve(self, request, *args, **kwargs):
-        rows = task_rows()
-        task = self.get_queryset().filter(pk=self.kwargs["pk"]).order_by()
-        # The version comes with the row: the ETag without a second read.
-        found = list(rows.rows(task).values(*rows.query_columns, "version"))
-        if not found:
+        user = request.user
+        row = task_row(user=user, pk=int(self.kwargs["pk"]), user_active=user_check_deferred(user))
+        if row is None:
             user_check_complete(request)
             raise TaskNotFound()
-        (row,) = found
-        return Response(
-            rows.shape(found)[0], headers={"ETag": version_etag(task_id=row["id"], version=row["version"])}
-        )
+        etag = version_etag(task_id=row["id"], version=row["version"])
+        return Response(task_rows().shape([row])[0], headers={"ETag": etag})
 
     def get_object(self) -> Task:
         try:
