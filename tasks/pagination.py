@@ -38,24 +38,31 @@ class TaskPagination(BasePagination):
     """Limit/offset or cursor, always answered with a bare array and headers."""
 
     def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
+        # ``queryset`` may be lazy (the view's): a first page the view reads itself, short of
+        # a next page, never builds it.
         params = PageParameters(data=request.query_params)
         params.is_valid(raise_exception=True)
         limit = params.validated_data["limit"]
-        ordering = _primary_ordering(queryset)
 
         self.request = request
         counted = queryset
         cursor = None
         if "cursor" in params.validated_data:
+            ordering = _primary_ordering(queryset)
             cursor = Cursor.decode(params.validated_data["cursor"], field=ordering, model=queryset.model)
             queryset = queryset.filter(cursor.rows_after(queryset.model))
         offset = params.validated_data.get("offset", 0)
-        rows = list(queryset[offset : offset + limit + 1])  # one more tells if there is a next page
+        # One more tells if there is a next page. The view may read a first page its own way.
+        first_page = getattr(view, "first_page_rows", None) if cursor is None and not offset else None
+        rows = first_page(limit + 1) if first_page else None
+        if rows is None:
+            rows = list(queryset[offset : offset + limit + 1])
 
         self.next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
             last = rows[-1]
+            ordering = _primary_ordering(queryset)
             self.next_cursor = Cursor(ordering, _value(last, ordering.lstrip("-")), _value(last, "pk"))
         if cursor is None and self.next_cursor is None and (rows or not offset):
             # The last page of a walk by offset (or the only page): every task is counted.

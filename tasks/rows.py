@@ -161,3 +161,18 @@ def task_row(*, user: User, pk: int, user_active: bool = False) -> dict | None:
         return None  # no such row; and the database would refuse the number
     found = _ONE_TASK.rows(variant=user_active, user_id=user.pk, pk=pk)
     return found[0] if found else None
+
+
+def _first_page(*, variant: tuple[bool, int], user_id: str) -> QuerySet:
+    user_active, count = variant
+    tasks = task_with_links(queryset=task_list_for(user=User(pk=user_id), user_active=user_active))
+    return task_rows().rows(tasks)[:count]
+
+
+_FIRST_PAGE = PreparedQuery(_first_page, user_id="\x00user id\x00")
+
+
+def task_first_rows(*, user: User, count: int, user_active: bool = False) -> list[dict]:
+    """The first ``count`` rows of ``user``'s tasks in the default order (``rows()`` of
+    ``task_list_for``), compiled once per connection and ``count``."""
+    return _FIRST_PAGE.rows(variant=(user_active, count), user_id=user.pk)

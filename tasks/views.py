@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.functional import SimpleLazyObject
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -18,7 +19,7 @@ from .filters import TaskFilter
 from .models import Task
 from .pagination import TaskPagination
 from .permissions import IsPathUser
-from .rows import task_row, task_rows
+from .rows import task_first_rows, task_row, task_rows
 from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, TaskSchema, UserPathSchema
 from .schema_sync import (
     CONDITIONAL_WRITE_ERRORS,
@@ -110,14 +111,26 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         if self.action != "list":
             return queryset
         # Without any of its parameters, django-filter would build and validate a form for nothing.
-        if self.request.query_params.keys().isdisjoint(self.filterset_class.base_filters):
+        if self._unfiltered():
             return queryset
         return super().filter_queryset(queryset)
+
+    def _unfiltered(self) -> bool:
+        return self.request.query_params.keys().isdisjoint(self.filterset_class.base_filters)
+
+    def first_page_rows(self, count: int) -> list[dict] | None:
+        """The pagination's first page without filters or ordering: a prepared query (else None)."""
+        if not self._unfiltered():
+            return None
+        user = self.request.user
+        return task_first_rows(user=user, count=count, user_active=user_check_deferred(user))
 
     def list(self, request, *args, **kwargs):
         # Rows, not model instances through the serializer: the same JSON (tasks/rows.py).
         rows = task_rows()
-        page = self.paginate_queryset(rows.rows(self.filter_queryset(self.get_queryset())))
+        # Built only if the page needs it (tasks.pagination): a first page has its own query.
+        queryset = SimpleLazyObject(lambda: rows.rows(self.filter_queryset(self.get_queryset())))
+        page = self.paginate_queryset(queryset)
         if not page:
             user_check_complete(request)  # no row: maybe no account (first sight) or a deactivated one
         return self.get_paginated_response(rows.shape(page))

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from tasks.models import Priority, Task
 from tasks.prepared import PreparedQuery
-from tasks.rows import task_row, task_rows
+from tasks.rows import task_first_rows, task_row, task_rows
+from tasks.selectors import task_list_for, task_with_links
 from tasks.services import task_update
 from tasks.tags import TagNames
 from tasks.tests.factories import TaskFactory
@@ -104,3 +105,11 @@ def test_an_id_beyond_the_column_is_no_row_and_no_query(user, pk):
     with CaptureQueriesContext(connection) as queries:
         assert task_row(user=user, pk=pk) is None
     assert len(queries) == 0
+
+
+@pytest.mark.parametrize("count", [1, 2, 101])
+def test_the_first_rows_are_the_lists_own(tasks, user, other_user, count):
+    queryset = task_rows().rows(task_with_links(queryset=task_list_for(user=user)))
+
+    assert task_first_rows(user=user, count=count) == list(queryset[:count])
+    assert {row["user_id"] for row in task_first_rows(user=other_user, count=count)} == {other_user.pk}
