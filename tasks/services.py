@@ -13,7 +13,7 @@ from .occurrences import task_spawn_next_occurrences
 from .recurrence import recurrence_check
 from .selectors import task_with_links
 from .sync import sync_stamp, sync_stamp_many, task_delete_many
-from .tags import tag_names_by_task, task_set_tags
+from .tags import TagNames, tag_names_by_task, task_set_tags
 from .versions import Precondition, task_lock
 
 # Tasks per UPDATE of a bulk change, well under every backend's parameter limit.
@@ -76,9 +76,8 @@ def task_update(
 
 def _task_write(*, task: Task, fields: dict, tags: list[str] | None = None) -> Task:
     """Saves the fields that differ, with the owner's next change number; the row is locked."""
+    _read_links_and_tags(task)
     changed = [name for name, value in fields.items() if getattr(task, name) != value]
-    if tags is not None:
-        task.__dict__.pop("tag_names", None)  # read again under the lock
     tags_change = tags is not None and tags != _tag_names(task)
     if not changed and not tags_change:
         return task
@@ -100,17 +99,22 @@ def _task_write(*, task: Task, fields: dict, tags: list[str] | None = None) -> T
     return task
 
 
+def _read_links_and_tags(task: Task) -> None:
+    """The task's tags and next occurrence as they are now, for the rules and the answer.
+
+    A statement after the lock's, not annotations of it: PostgreSQL evaluates a locking
+    read's subqueries in the snapshot it started with, before it waited for the lock.
+    """
+    extras = task_with_links(queryset=Task.objects.filter(pk=task.pk)).annotate(tag_names=TagNames())
+    task.tag_names, task.next_occurrence_id = extras.values_list("tag_names", "next_occurrence_id").get()
+
+
 def task_toggle_completion(*, task: Task, precondition: Precondition | None = None) -> Task:
     """Flips ``completed``, reading the row under a lock so two toggles flip it twice."""
     with transaction.atomic():
         # A fresh instance, as before: the caller's keeps the state it had.
         locked = task_lock(task=Task(pk=task.pk), precondition=precondition)
-        written = _task_write(task=locked, fields={"completed": not locked.completed})
-    if not hasattr(written, "next_occurrence_id"):
-        written.next_occurrence_id = task_with_links(queryset=Task.objects.filter(pk=written.pk)).values_list(
-            "next_occurrence_id", flat=True
-        )[0]
-    return written
+        return _task_write(task=locked, fields={"completed": not locked.completed})
 
 
 def task_bulk_set_completion(*, queryset: QuerySet[Task], completed: bool) -> int:

@@ -220,12 +220,12 @@ def test_task_toggle_completion_reads_the_row_under_a_lock():
     assert statements[1].startswith('SELECT "tasks_task"."id", ')
     assert re.search(rf'WHERE "tasks_task"."id" = {task.pk}\b', statements[1]), statements[1]
     assert statements[1].endswith(" FOR UPDATE") is for_update
-    # Then the owner's next change number, which orders the user's commits (tasks.sync).
-    assert statements[2].startswith('INSERT INTO "tasks_synccounter"')
-    assert updated_columns(statements[3]) == {"completed", "completed_at", "updated_at", "version"}
-    assert statements[4] == "COMMIT"
-    # The fresh instance's next occurrence, for the answer (none spawned: not recurring).
-    assert '"next_occurrence_id"' in statements[5] and "UPDATE" not in statements[5]
+    # Then, read after the lock, its tags and next occurrence (for the answer); the owner's
+    # next change number, which orders the user's commits (tasks.sync).
+    assert '"next_occurrence_id"' in statements[2] and "UPDATE" not in statements[2]
+    assert statements[3].startswith('INSERT INTO "tasks_synccounter"')
+    assert updated_columns(statements[4]) == {"completed", "completed_at", "updated_at", "version"}
+    assert statements[5] == "COMMIT"
     assert stored(task).completed is True
 
 
