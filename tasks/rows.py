@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from functools import cache
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
 from django.db.models import QuerySet
 from rest_framework import ISO_8601
 from rest_framework import fields as drf_fields
@@ -26,6 +25,7 @@ from .prepared import PreparedQuery
 from .selectors import task_list_for, task_with_links
 from .serializers import TaskSerializer
 from .tags import TagNames
+from .task_reads import task_id_fits
 
 
 def iso_utc(value: datetime) -> str:
@@ -156,9 +156,8 @@ def task_row(*, user: User, pk: int, user_active: bool = False) -> dict | None:
 
     Scoped by ``task_list_for`` (``user_active`` as there); compiled once per connection.
     """
-    low, high = connection.ops.integer_field_range(Task._meta.pk.get_internal_type())
-    if not low <= pk <= high:
-        return None  # no such row; and the database would refuse the number
+    if not task_id_fits(pk):
+        return None
     found = _ONE_TASK.rows(variant=user_active, user_id=user.pk, pk=pk)
     return found[0] if found else None
 

@@ -11,9 +11,9 @@ from accounts.models import User
 from .models import EDITABLE_FIELDS, Task
 from .occurrences import task_spawn_next_occurrences
 from .recurrence import recurrence_check
-from .selectors import task_with_links
 from .sync import sync_stamp, sync_stamp_many, task_delete_many
-from .tags import TagNames, tag_names_by_task, task_set_tags
+from .tags import tag_names_by_task, task_set_tags
+from .task_reads import task_links_and_tags
 from .versions import Precondition, task_lock
 
 # Tasks per UPDATE of a bulk change, well under every backend's parameter limit.
@@ -105,8 +105,8 @@ def _read_links_and_tags(task: Task) -> None:
     A statement after the lock's, not annotations of it: PostgreSQL evaluates a locking
     read's subqueries in the snapshot it started with, before it waited for the lock.
     """
-    extras = task_with_links(queryset=Task.objects.filter(pk=task.pk)).annotate(tag_names=TagNames())
-    task.tag_names, task.next_occurrence_id = extras.values_list("tag_names", "next_occurrence_id").get()
+    extras = task_links_and_tags(pk=task.pk)
+    task.tag_names, task.next_occurrence_id = extras["tag_names"], extras["next_occurrence_id"]
 
 
 def task_toggle_completion(*, task: Task, precondition: Precondition | None = None) -> Task:

@@ -12,6 +12,7 @@ from django.conf import settings
 from rest_framework.exceptions import APIException
 
 from .models import Task
+from .task_reads import task_locked_columns
 
 # RFC 9110 8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E / obs-text.
 _ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
@@ -90,12 +91,13 @@ def task_lock(*, task: Task, precondition: Precondition | None = None) -> Task:
     current ETag) when the precondition does not hold; a task deleted while a conditional
     write waited has no current version, so that is a failed precondition too (RFC 9110).
     """
-    try:
-        task.refresh_from_db(from_queryset=Task.objects.select_for_update())
-    except Task.DoesNotExist:
+    columns = task_locked_columns(pk=task.pk)
+    if columns is None:
         if precondition is not None:
-            raise PreconditionFailed(detail="The task was deleted meanwhile.") from None
-        raise
+            raise PreconditionFailed(detail="The task was deleted meanwhile.")
+        raise Task.DoesNotExist("The task was deleted meanwhile.")
+    for name, value in columns.items():  # in place, as refresh_from_db
+        setattr(task, name, value)
     if precondition is not None and not precondition.matches(task):
         raise PreconditionFailed(etag=task_etag(task))
     return task

@@ -3,7 +3,6 @@
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -36,6 +35,7 @@ from .selectors import task_list_for, task_with_links
 from .serializers import TaskCompletionSerializer, TaskSerializer
 from .services import task_create, task_toggle_completion, task_update
 from .sync import task_delete
+from .task_reads import task_owned
 from .versions import task_etag, version_etag
 from .view_mixins import TaskChangesMixin, TaskVersionsMixin, idempotent
 
@@ -145,11 +145,13 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         return Response(task_rows().shape([row])[0], headers={"ETag": etag})
 
     def get_object(self) -> Task:
-        try:
-            return super().get_object()
-        except Http404:
+        user = self.request.user
+        task = task_owned(user=user, pk=int(self.kwargs["pk"]), user_active=user_check_deferred(user))
+        if task is None:
             user_check_complete(self.request)  # a deactivated user hears 401, not "not found"
-            raise TaskNotFound() from None
+            raise TaskNotFound()
+        self.check_object_permissions(self.request, task)
+        return task
 
     @idempotent
     def create(self, request, *args, **kwargs):

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tasks.models import Priority, Task
@@ -13,6 +13,7 @@ from tasks.rows import task_first_rows, task_row, task_rows
 from tasks.selectors import task_list_for, task_with_links
 from tasks.services import task_update
 from tasks.tags import TagNames
+from tasks.task_reads import task_locked_columns, task_owned
 from tasks.tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +114,19 @@ def test_the_first_rows_are_the_lists_own(tasks, user, other_user, count):
 
     assert task_first_rows(user=user, count=count) == list(queryset[:count])
     assert {row["user_id"] for row in task_first_rows(user=other_user, count=count)} == {other_user.pk}
+
+
+def test_an_owned_task_is_the_orms_instance(user, other_user):
+    task = TaskFactory(user=user, tags=["work"], description="d")
+    expected = task_with_links(queryset=Task.objects.filter(pk=task.pk)).get()
+
+    owned = task_owned(user=user, pk=task.pk)
+
+    columns = [field.attname for field in Task._meta.concrete_fields]
+    assert [getattr(owned, name) for name in columns] == [getattr(expected, name) for name in columns]
+    assert owned.next_occurrence_id is None and owned._state.adding is False
+    assert task_owned(user=other_user, pk=task.pk) is None
+    assert task_owned(user=user, pk=2**63) is None
+    with transaction.atomic():
+        assert task_locked_columns(pk=task.pk) == {name: getattr(expected, name) for name in columns}
+    assert task_locked_columns(pk=task.pk + 1000) is None

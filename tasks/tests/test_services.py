@@ -217,7 +217,7 @@ def test_task_toggle_completion_reads_the_row_under_a_lock():
     statements = sql_of(context)
     assert len(statements) == 6, statements
     assert statements[0] == begin
-    assert statements[1].startswith('SELECT "tasks_task"."id", ')
+    assert statements[1].startswith('SELECT "tasks_task"."id"')
     assert re.search(rf'WHERE "tasks_task"."id" = {task.pk}\b', statements[1]), statements[1]
     assert statements[1].endswith(" FOR UPDATE") is for_update
     # Then, read after the lock, its tags and next occurrence (for the answer); the owner's
