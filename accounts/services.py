@@ -9,8 +9,10 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.utils import timezone
+
+from todo_project.prepared import PreparedQuery
 
 from .models import User, email_normalized
 from .roles import support_group_ensure
@@ -30,7 +32,7 @@ def user_sync_from_claims(*, user_id: str, email: object = None, name: object = 
     email = _clean_email(email)
     name = _clean_name(name)
     now = timezone.now()
-    user = User.objects.filter(pk=user_id).first()
+    user = _user_by_id(user_id)
     if user is None:
         return _user_create_first_seen(user_id=user_id, email=email, name=name, now=now)
 
@@ -45,6 +47,20 @@ def user_sync_from_claims(*, user_id: str, email: object = None, name: object = 
     if changes:
         _user_apply_changes(user=user, changes=changes)
     return user
+
+
+_USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
+# Every request that is not about a row reads its user: compiled once (todo_project.prepared).
+_USER = PreparedQuery(
+    lambda *, variant, pk: User.objects.filter(pk=pk).order_by().values(*_USER_COLUMNS), pk="\x00user id\x00"
+)
+
+
+def _user_by_id(user_id: str) -> User | None:
+    found = _USER.rows(pk=user_id)
+    if not found:
+        return None
+    return User.from_db(DEFAULT_DB_ALIAS, _USER_COLUMNS, [found[0][column] for column in _USER_COLUMNS])
 
 
 def _user_create_first_seen(*, user_id: str, email: str | None, name: str | None, now) -> User:

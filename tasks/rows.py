@@ -19,9 +19,9 @@ from rest_framework import fields as drf_fields
 from rest_framework.settings import api_settings
 
 from accounts.models import User
+from todo_project.prepared import PreparedQuery
 
 from .models import Task
-from .prepared import PreparedQuery
 from .selectors import task_list_for, task_with_links
 from .serializers import TaskSerializer
 from .tags import TagNames

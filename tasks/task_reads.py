@@ -1,16 +1,16 @@
 """The reads of one task that every request on it makes, prepared once per connection.
 
 Each is the queryset it names (owner scoping by ``selectors``), compiled by
-``tasks.prepared``: the ORM's building and compiling cost more than these queries.
+``todo_project.prepared``: the ORM's building and compiling cost more than these queries.
 """
 
 from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.models import User
+from todo_project.prepared import PreparedQuery
 
 from .models import Task
-from .prepared import PreparedQuery
 from .selectors import task_list_for, task_with_links
 from .tags import TagNames
 
