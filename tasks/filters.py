@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from .cursors import ordering_by
 from .models import TAG_NAME_MAX_LENGTH, Task, TaskTag
 from .query_fields import AwareDateTimeField, PriorityListField, TagKeysField
+from .tags import task_tagged
 
 SORT_FIELDS = ("created_at", "updated_at", "title", "due_at", "priority", "remind_at")
 ORDERINGS = tuple(ordering for field in SORT_FIELDS for ordering in (field, f"-{field}"))
@@ -145,15 +146,7 @@ class TaskFilter(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value) | Exists(tagged))
 
     def filter_tag(self, queryset: QuerySet[Task], name: str, keys: list[str]) -> QuerySet[Task]:
-        for key in keys:
-            queryset = queryset.filter(
-                Exists(
-                    TaskTag.objects.filter(
-                        task_id=OuterRef("pk"), tag__user_id=OuterRef("user_id"), tag__key=key
-                    )
-                )
-            )
-        return queryset
+        return task_tagged(queryset=queryset, keys=keys)
 
     def filter_overdue(self, queryset: QuerySet[Task], name: str, value: bool) -> QuerySet[Task]:
         overdue = Q(due_at__lt=timezone.now(), completed=False)

@@ -24,7 +24,7 @@ from todo_project.prepared import PreparedQuery
 from .models import Task
 from .selectors import task_list_for, task_with_links
 from .serializers import TaskSerializer
-from .tags import TagNames
+from .tags import TagNames, task_tagged
 from .task_reads import task_id_fits
 
 
@@ -162,16 +162,26 @@ def task_row(*, user: User, pk: int, user_active: bool = False) -> dict | None:
     return found[0] if found else None
 
 
-def _first_page(*, variant: tuple[bool, int], user_id: str) -> QuerySet:
-    user_active, count = variant
-    tasks = task_with_links(queryset=task_list_for(user=User(pk=user_id), user_active=user_active))
-    return task_rows().rows(tasks)[:count]
+@cache
+def _first_page(tags: int) -> PreparedQuery:
+    """The first page's prepared query with ``tags`` tag keys to match (tag_0, tag_1, …)."""
+
+    def build(*, variant: tuple[bool, int], user_id: str, **keys) -> QuerySet:
+        user_active, count = variant
+        tasks = task_with_links(queryset=task_list_for(user=User(pk=user_id), user_active=user_active))
+        if tags:
+            tasks = task_tagged(queryset=tasks, keys=[keys[f"tag_{index}"] for index in range(tags)])
+        return task_rows().rows(tasks)[:count]
+
+    markers = {f"tag_{index}": f"\x00tag {index}\x00" for index in range(tags)}
+    return PreparedQuery(build, user_id="\x00user id\x00", **markers)
 
 
-_FIRST_PAGE = PreparedQuery(_first_page, user_id="\x00user id\x00")
-
-
-def task_first_rows(*, user: User, count: int, user_active: bool = False) -> list[dict]:
+def task_first_rows(
+    *, user: User, count: int, user_active: bool = False, tag_keys: tuple[str, ...] = ()
+) -> list[dict]:
     """The first ``count`` rows of ``user``'s tasks in the default order (``rows()`` of
-    ``task_list_for``), compiled once per connection and ``count``."""
-    return _FIRST_PAGE.rows(variant=(user_active, count), user_id=user.pk)
+    ``task_list_for``), only those carrying every tag of ``tag_keys`` (``tags.task_tagged``);
+    compiled once per connection, ``count`` and number of tags."""
+    keys = {f"tag_{index}": key for index, key in enumerate(tag_keys)}
+    return _first_page(len(tag_keys)).rows(variant=(user_active, count), user_id=user.pk, **keys)

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Func, JSONField
+from django.db.models import Exists, F, Func, JSONField, OuterRef, QuerySet
 
 from .models import TAG_NAME_MAX_LENGTH, TAGS_PER_TASK_MAX, Tag, Task, TaskTag
 
@@ -128,3 +128,16 @@ def task_set_tags(*, task: Task, names: list[str], new: bool = False) -> None:
         for position, tag in enumerate(tags)
     )
     task.tag_names = [tag.name for tag in tags]
+
+
+def task_tagged(*, queryset: QuerySet[Task], keys: list[str]) -> QuerySet[Task]:
+    """The tasks of ``queryset`` that carry every tag of ``keys`` (``tag_key``s).
+
+    One ``EXISTS`` per key over the owner's tag (so the ``(user, key)`` index serves it).
+    """
+    for key in keys:
+        carried = TaskTag.objects.filter(
+            task_id=OuterRef("pk"), tag__user_id=OuterRef("user_id"), tag__key=key
+        )
+        queryset = queryset.filter(Exists(carried))
+    return queryset

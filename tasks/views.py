@@ -18,6 +18,7 @@ from .filters import TaskFilter
 from .models import Task
 from .pagination import TaskPagination
 from .permissions import IsPathUser
+from .query_fields import TagKeysField
 from .rows import task_first_rows, task_row, task_rows
 from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, TaskSchema, UserPathSchema
 from .schema_sync import (
@@ -119,11 +120,19 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         return self.request.query_params.keys().isdisjoint(self.filterset_class.base_filters)
 
     def first_page_rows(self, count: int) -> list[dict] | None:
-        """The pagination's first page without filters or ordering: a prepared query (else None)."""
-        if not self._unfiltered():
+        """The pagination's first page without filters or ordering but ``tag``: a prepared
+        query (else None, and the filters run as usual)."""
+        params = self.request.query_params
+        named = params.keys() & self.filterset_class.base_filters.keys()
+        if named - {"tag"}:
             return None
+        try:
+            keys = TagKeysField().clean(params.getlist("tag")) or []
+        except DjangoValidationError:
+            return None  # the filter answers it, as a 422
         user = self.request.user
-        return task_first_rows(user=user, count=count, user_active=user_check_deferred(user))
+        active = user_check_deferred(user)
+        return task_first_rows(user=user, count=count, user_active=active, tag_keys=tuple(keys))
 
     def list(self, request, *args, **kwargs):
         # Rows, not model instances through the serializer: the same JSON (tasks/rows.py).

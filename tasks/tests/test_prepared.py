@@ -11,7 +11,7 @@ from tasks.models import Priority, Task
 from tasks.rows import task_first_rows, task_row, task_rows
 from tasks.selectors import task_list_for, task_with_links
 from tasks.services import task_update
-from tasks.tags import TagNames
+from tasks.tags import TagNames, task_tagged
 from tasks.task_reads import task_locked_columns, task_owned
 from tasks.tests.factories import TaskFactory
 from todo_project.prepared import PreparedQuery
@@ -130,3 +130,11 @@ def test_an_owned_task_is_the_orms_instance(user, other_user):
     with transaction.atomic():
         assert task_locked_columns(pk=task.pk) == {name: getattr(expected, name) for name in columns}
     assert task_locked_columns(pk=task.pk + 1000) is None
+
+
+@pytest.mark.parametrize("keys", [("shop",), ("shop", "café"), ("none such",)])
+def test_the_first_tagged_rows_are_the_tag_filters_own(tasks, user, keys):
+    queryset = task_tagged(queryset=task_with_links(queryset=task_list_for(user=user)), keys=list(keys))
+
+    assert task_first_rows(user=user, count=10, tag_keys=keys) == list(task_rows().rows(queryset)[:10])
+    assert task_first_rows(user=user, count=10, tag_keys=("shop",))  # the fixture's tagged tasks
