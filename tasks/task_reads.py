@@ -26,6 +26,19 @@ def task_id_fits(pk: int) -> bool:
     return low <= pk <= high
 
 
+def task_id_from_path(text: str) -> int | None:
+    """The task id a URL's digits name, or None when no task can have it.
+
+    Digits of any length reach here (``/tasks/<digits>``); Python refuses to convert more
+    than 4,300 of them, and no 64-bit id has more than 19 after its leading zeros.
+    """
+    digits = text.lstrip("0") or "0"
+    if not digits.isdigit() or len(digits) > 20:
+        return None
+    pk = int(digits)
+    return pk if task_id_fits(pk) else None
+
+
 def _owned(*, variant: bool, user_id: str, pk: int) -> QuerySet:
     tasks = task_with_links(queryset=task_list_for(user=User(pk=user_id), user_active=variant))
     return tasks.filter(pk=pk).order_by().values(*_COLUMNS, "next_occurrence_id")

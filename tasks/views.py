@@ -36,7 +36,7 @@ from .selectors import task_list_for, task_with_links
 from .serializers import TaskCompletionSerializer, TaskSerializer
 from .services import task_create, task_toggle_completion, task_update
 from .sync import task_delete
-from .task_reads import task_owned
+from .task_reads import task_id_from_path, task_owned
 from .versions import task_etag, version_etag
 from .view_mixins import TaskChangesMixin, TaskVersionsMixin, idempotent
 
@@ -146,7 +146,8 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         user = request.user
-        row = task_row(user=user, pk=int(self.kwargs["pk"]), user_active=user_check_deferred(user))
+        pk = task_id_from_path(self.kwargs["pk"])
+        row = None if pk is None else task_row(user=user, pk=pk, user_active=user_check_deferred(user))
         if row is None:
             user_check_complete(request)
             raise TaskNotFound()
@@ -155,7 +156,8 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
 
     def get_object(self) -> Task:
         user = self.request.user
-        task = task_owned(user=user, pk=int(self.kwargs["pk"]), user_active=user_check_deferred(user))
+        pk = task_id_from_path(self.kwargs["pk"])
+        task = None if pk is None else task_owned(user=user, pk=pk, user_active=user_check_deferred(user))
         if task is None:
             user_check_complete(self.request)  # a deactivated user hears 401, not "not found"
             raise TaskNotFound()

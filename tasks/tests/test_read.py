@@ -60,9 +60,17 @@ def test_retrieve_a_missing_task_is_404(user, user_client, family):
     assert response.json()["detail"] == "Task not found."
 
 
-@pytest.mark.parametrize("task_id", ["0", "9" * 18, "9" * 19, "9" * 40])
-def test_an_id_of_no_task_is_task_not_found_even_beyond_64_bits(user, user_client, family, task_id):
-    response = user_client.get(tasks_url(family, user, task_id))
+@pytest.mark.parametrize("task_id", ["0", "9" * 18, "9" * 19, "9" * 40, "1" * 4301, "0" * 5000 + "1"])
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+def test_an_id_of_no_task_is_task_not_found_even_beyond_64_bits(user, user_client, family, task_id, method):
+    # 4,301 digits is past what Python converts to an int at all (a 500 once).
+    response = getattr(user_client, method)(tasks_url(family, user, task_id), {"title": "t"}, format="json")
 
     assert response.status_code == 404
     assert response.json()["code"] == "task_not_found"
+
+
+def test_leading_zeros_name_the_same_task(user, user_client):
+    task = TaskFactory(user=user)
+
+    assert user_client.get(tasks_url("token", user, "0" * 30 + str(task.pk))).json()["id"] == task.pk
