@@ -18,14 +18,9 @@ from rest_framework import ISO_8601
 from rest_framework import fields as drf_fields
 from rest_framework.settings import api_settings
 
-from accounts.models import User
-from todo_project.prepared import PreparedQuery
-
 from .models import Task
-from .selectors import task_list_for, task_with_links
 from .serializers import TaskSerializer
-from .tags import TagNames, task_tagged
-from .task_reads import task_id_fits
+from .tags import TagNames
 
 
 def iso_utc(value: datetime) -> str:
@@ -138,50 +133,3 @@ class TaskRows:
 def task_rows() -> TaskRows:
     """The process's ``TaskRows``, built once from the serializer's declaration."""
     return TaskRows()
-
-
-def _one_task(*, variant: bool, user_id: str, pk: int) -> QuerySet:
-    rows = task_rows()
-    tasks = task_with_links(queryset=task_list_for(user=User(pk=user_id), user_active=variant))
-    # The version comes with the row: the ETag without a second read.
-    return rows.rows(tasks.filter(pk=pk).order_by()).values(*rows.query_columns, "version")
-
-
-# Stand-ins no real value equals (a user id never holds a NUL; a task id is positive).
-_ONE_TASK = PreparedQuery(_one_task, user_id="\x00user id\x00", pk=-7_340_199_173_915_218_761)
-
-
-def task_row(*, user: User, pk: int, user_active: bool = False) -> dict | None:
-    """The row of ``user``'s task ``pk`` (``query_columns`` and ``version``), else None.
-
-    Scoped by ``task_list_for`` (``user_active`` as there); compiled once per connection.
-    """
-    if not task_id_fits(pk):
-        return None
-    found = _ONE_TASK.rows(variant=user_active, user_id=user.pk, pk=pk)
-    return found[0] if found else None
-
-
-@cache
-def _first_page(tags: int) -> PreparedQuery:
-    """The first page's prepared query with ``tags`` tag keys to match (tag_0, tag_1, …)."""
-
-    def build(*, variant: tuple[bool, int], user_id: str, **keys) -> QuerySet:
-        user_active, count = variant
-        tasks = task_with_links(queryset=task_list_for(user=User(pk=user_id), user_active=user_active))
-        if tags:
-            tasks = task_tagged(queryset=tasks, keys=[keys[f"tag_{index}"] for index in range(tags)])
-        return task_rows().rows(tasks)[:count]
-
-    markers = {f"tag_{index}": f"\x00tag {index}\x00" for index in range(tags)}
-    return PreparedQuery(build, user_id="\x00user id\x00", **markers)
-
-
-def task_first_rows(
-    *, user: User, count: int, user_active: bool = False, tag_keys: tuple[str, ...] = ()
-) -> list[dict]:
-    """The first ``count`` rows of ``user``'s tasks in the default order (``rows()`` of
-    ``task_list_for``), only those carrying every tag of ``tag_keys`` (``tags.task_tagged``);
-    compiled once per connection, ``count`` and number of tags."""
-    keys = {f"tag_{index}": key for index, key in enumerate(tag_keys)}
-    return _first_page(len(tag_keys)).rows(variant=(user_active, count), user_id=user.pk, **keys)

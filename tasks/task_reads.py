@@ -1,8 +1,10 @@
-"""The reads of one task that every request on it makes, prepared once per connection.
+"""The reads of tasks that every request makes, prepared once per connection.
 
 Each is the queryset it names (owner scoping by ``selectors``), compiled by
 ``todo_project.prepared``: the ORM's building and compiling cost more than these queries.
 """
+
+from functools import cache
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -11,8 +13,9 @@ from accounts.models import User
 from todo_project.prepared import PreparedQuery
 
 from .models import Task
+from .rows import task_rows
 from .selectors import task_list_for, task_with_links
-from .tags import TagNames
+from .tags import TagNames, task_tagged
 
 _COLUMNS = tuple(field.attname for field in Task._meta.concrete_fields)
 # Stand-ins no real value equals (a user id never holds a NUL; a task id is positive).
@@ -82,3 +85,49 @@ def task_links_and_tags(*, pk: int) -> dict | None:
     """The task's ``next_occurrence_id`` and ``tag_names``, as committed now."""
     found = _LINKS_AND_TAGS.rows(pk=pk)
     return found[0] if found else None
+
+
+def _one_task(*, variant: bool, user_id: str, pk: int) -> QuerySet:
+    rows = task_rows()
+    tasks = task_with_links(queryset=task_list_for(user=User(pk=user_id), user_active=variant))
+    # The version comes with the row: the ETag without a second read.
+    return rows.rows(tasks.filter(pk=pk).order_by()).values(*rows.query_columns, "version")
+
+
+_ONE_TASK = PreparedQuery(_one_task, user_id=_USER_ID, pk=_PK)
+
+
+def task_row(*, user: User, pk: int, user_active: bool = False) -> dict | None:
+    """The row of ``user``'s task ``pk`` (``query_columns`` and ``version``), else None.
+
+    Scoped by ``task_list_for`` (``user_active`` as there); compiled once per connection.
+    """
+    if not task_id_fits(pk):
+        return None
+    found = _ONE_TASK.rows(variant=user_active, user_id=user.pk, pk=pk)
+    return found[0] if found else None
+
+
+@cache
+def _first_page(tags: int) -> PreparedQuery:
+    """The first page's prepared query with ``tags`` tag keys to match (tag_0, tag_1, …)."""
+
+    def build(*, variant: tuple[bool, int], user_id: str, **keys) -> QuerySet:
+        user_active, count = variant
+        tasks = task_with_links(queryset=task_list_for(user=User(pk=user_id), user_active=user_active))
+        if tags:
+            tasks = task_tagged(queryset=tasks, keys=[keys[f"tag_{index}"] for index in range(tags)])
+        return task_rows().rows(tasks)[:count]
+
+    markers = {f"tag_{index}": f"\x00tag {index}\x00" for index in range(tags)}
+    return PreparedQuery(build, user_id=_USER_ID, **markers)
+
+
+def task_first_rows(
+    *, user: User, count: int, user_active: bool = False, tag_keys: tuple[str, ...] = ()
+) -> list[dict]:
+    """The first ``count`` rows of ``user``'s tasks in the default order (``rows()`` of
+    ``task_list_for``), only those carrying every tag of ``tag_keys`` (``tags.task_tagged``);
+    compiled once per connection, ``count`` and number of tags."""
+    keys = {f"tag_{index}": key for index, key in enumerate(tag_keys)}
+    return _first_page(len(tag_keys)).rows(variant=(user_active, count), user_id=user.pk, **keys)

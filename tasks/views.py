@@ -19,7 +19,7 @@ from .models import Task
 from .pagination import TaskPagination
 from .permissions import IsPathUser
 from .query_fields import TagKeysField
-from .rows import task_first_rows, task_row, task_rows
+from .rows import task_rows
 from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, TaskSchema, UserPathSchema
 from .schema_sync import (
     CONDITIONAL_WRITE_ERRORS,
@@ -36,7 +36,7 @@ from .selectors import task_list_for, task_with_links
 from .serializers import TaskCompletionSerializer, TaskSerializer
 from .services import task_create, task_toggle_completion, task_update
 from .sync import task_delete
-from .task_reads import task_id_from_path, task_owned
+from .task_reads import task_first_rows, task_id_from_path, task_owned, task_row
 from .versions import task_etag, version_etag
 from .view_mixins import TaskChangesMixin, TaskVersionsMixin, idempotent
 

@@ -8,11 +8,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tasks.models import Priority, Task
-from tasks.rows import task_first_rows, task_row, task_rows
+from tasks.rows import task_rows
 from tasks.selectors import task_list_for, task_with_links
 from tasks.services import task_update
 from tasks.tags import TagNames, task_tagged
-from tasks.task_reads import task_locked_columns, task_owned
+from tasks.task_reads import task_first_rows, task_locked_columns, task_owned, task_row
 from tasks.tests.factories import TaskFactory
 from todo_project.prepared import PreparedQuery
 
