@@ -4,7 +4,8 @@ The key is checked as the first statement of the request's own transaction, and 
 with the answer, is the last: the key, the request's writes and the answer commit together
 or not at all (a first request that fails leaves nothing, so the corrected retry runs).
 Only a successful (2xx) answer is kept. On SQLite that transaction holds the one write lock,
-so it opens for the writes only; the key is also looked up before the request's checks.
+so it opens for the writes only: the key is looked up before the request's checks, and the
+key's row, unique per user, refuses a duplicate that committed meanwhile.
 
 A duplicate that arrives while the first runs: on PostgreSQL the first holds a transaction
 advisory lock on the user's key, which the duplicate tries without waiting, so it is 409 at
@@ -104,7 +105,7 @@ def idempotency_claim(*, user: User, key: str) -> bool:
     return not answered
 
 
-# The look-up on SQLite, compiled once (todo_project.prepared): it runs twice per request there.
+# The look-up on SQLite, compiled once (todo_project.prepared).
 _KEY = PreparedQuery(
     lambda *, variant, user_id, key: IdempotencyKey.objects.filter(user_id=user_id, key=key).values("pk")[:1],
     user_id="\x00user id\x00",

@@ -8,7 +8,7 @@
 
 import functools
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -96,12 +96,18 @@ def _run_once(check, user, key: str, fingerprint: str):
             _claim(user, key)
             return _write_and_keep(check(), user, key, fingerprint)
     # SQLite has one writer, and a transaction here takes the write lock at once: only the
-    # writes run in it. The key is looked up before the checks and again inside.
+    # writes run in it. The key is looked up before the checks; a request that stored it
+    # since (it held the lock first) makes this one's row break the (user, key) uniqueness,
+    # which rolls these writes back, and its answer is replayed.
     _claim(user, key)
     write = check()
-    with transaction.atomic():
-        _claim(user, key)
-        return _write_and_keep(write, user, key, fingerprint)
+    try:
+        with transaction.atomic():
+            return _write_and_keep(write, user, key, fingerprint)
+    except IntegrityError:
+        if idempotency_claim(user=user, key=key):
+            raise  # not the key's: the writes' own
+        raise _KeyTaken() from None
 
 
 def _claim(user, key: str) -> None:

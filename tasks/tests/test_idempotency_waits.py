@@ -34,6 +34,9 @@ class _FirstFailed(Exception):
 def race(race_database, user, *, first_commits: bool):
     """The first request (the key, the task, the answer) held open HOLD s; the duplicate posted meanwhile."""
     fingerprint = idempotency_fingerprint(method="POST", route="task-list []", body=BODY)
+    # The user synced from the token first: the duplicate's own request then writes nothing
+    # before its key's look-up (on SQLite that write would wait for the first to commit).
+    assert there(race_database, lambda: bearer_client(user).get(tasks_url("token", user))).status_code == 200
     claimed = threading.Event()
     roles = iter(["first", "duplicate"])
     lock = threading.Lock()
