@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.utils import timezone
 
-from todo_project.prepared import PreparedQuery
+from todo_project.prepared import PreparedQuery, text_stand_in
 
 from .models import User, email_normalized
 from .roles import support_group_ensure
@@ -52,7 +52,8 @@ def user_sync_from_claims(*, user_id: str, email: object = None, name: object = 
 _USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
 # Every request that is not about a row reads its user: compiled once (todo_project.prepared).
 _USER = PreparedQuery(
-    lambda *, variant, pk: User.objects.filter(pk=pk).order_by().values(*_USER_COLUMNS), pk="\x00user id\x00"
+    lambda *, variant, pk: User.objects.filter(pk=pk).order_by().values(*_USER_COLUMNS),
+    pk=text_stand_in("user id"),
 )
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from rest_framework.exceptions import APIException, ValidationError
 
 from accounts.models import User
-from todo_project.prepared import PreparedQuery
+from todo_project.prepared import PreparedQuery, text_stand_in
 
 from .models import IdempotencyKey
 
@@ -108,8 +108,8 @@ def idempotency_claim(*, user: User, key: str) -> bool:
 # The look-up on SQLite, compiled once (todo_project.prepared).
 _KEY = PreparedQuery(
     lambda *, variant, user_id, key: IdempotencyKey.objects.filter(user_id=user_id, key=key).values("pk")[:1],
-    user_id="\x00user id\x00",
-    key="\x00key\x00",
+    user_id=text_stand_in("user id"),
+    key=text_stand_in("key"),
 )
 
 

@@ -12,7 +12,7 @@ from .models import EDITABLE_FIELDS, Task
 from .occurrences import task_spawn_next_occurrences
 from .recurrence import recurrence_check
 from .sync import sync_stamp, sync_stamp_many, task_delete_many
-from .tags import tag_names_by_task, task_set_tags
+from .tags import task_set_tags
 from .task_reads import task_links_and_tags
 from .versions import Precondition, task_lock
 
@@ -78,7 +78,7 @@ def _task_write(*, task: Task, fields: dict, tags: list[str] | None = None) -> T
     """Saves the fields that differ, with the owner's next change number; the row is locked."""
     _read_links_and_tags(task)
     changed = [name for name, value in fields.items() if getattr(task, name) != value]
-    tags_change = tags is not None and tags != _tag_names(task)
+    tags_change = tags is not None and tags != task.tag_names
     if not changed and not tags_change:
         return task
     series_start = task_check(task=task, fields=fields)
@@ -163,11 +163,6 @@ def task_purge_completed(*, older_than: timedelta, dry_run: bool = False) -> int
     if dry_run:
         return stale.count()
     return task_delete_many(queryset=stale)
-
-
-def _tag_names(task: Task) -> list[str]:
-    names = getattr(task, "tag_names", None)  # set by the serializers' read and the writes
-    return names if names is not None else tag_names_by_task([task.pk]).get(task.pk, [])
 
 
 def task_check(*, task: Task | None, fields: dict) -> datetime | None:

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from accounts.models import User
-from todo_project.prepared import PreparedQuery
+from todo_project.prepared import PreparedQuery, text_stand_in
 
 from .models import Task
 from .rows import task_rows
@@ -18,28 +18,28 @@ from .selectors import task_list_for, task_with_links
 from .tags import TagNames, task_tagged
 
 _COLUMNS = tuple(field.attname for field in Task._meta.concrete_fields)
-# Stand-ins no real value equals (a user id never holds a NUL; a task id is positive).
-_USER_ID = "\x00user id\x00"
+# Stand-ins no real value equals (a task id is positive).
+_USER_ID = text_stand_in("user id")
 _PK = -7_340_199_173_915_218_761
 
 
-def task_id_fits(pk: int) -> bool:
-    """Whether ``pk`` can be a task's id; the database refuses a number beyond its column."""
+def _id_fits(pk: int) -> bool:
+    # The database refuses a number beyond the id column: such an id is simply no row.
     low, high = connection.ops.integer_field_range(Task._meta.pk.get_internal_type())
     return low <= pk <= high
 
 
 def task_id_from_path(text: str) -> int | None:
-    """The task id a URL's digits name, or None when no task can have it.
+    """The number a URL's digits name, or None when it cannot be a task's id at all.
 
     Digits of any length reach here (``/tasks/<digits>``); Python refuses to convert more
-    than 4,300 of them, and no 64-bit id has more than 19 after its leading zeros.
+    than 4,300 of them, and no 64-bit id has more than 19 after its leading zeros. The
+    readers below check the column's range.
     """
     digits = text.lstrip("0") or "0"
     if not digits.isdigit() or len(digits) > 20:
         return None
-    pk = int(digits)
-    return pk if task_id_fits(pk) else None
+    return int(digits)
 
 
 def _owned(*, variant: bool, user_id: str, pk: int) -> QuerySet:
@@ -64,7 +64,7 @@ _LINKS_AND_TAGS = PreparedQuery(_links_and_tags, pk=_PK)
 def task_owned(*, user: User, pk: int, user_active: bool = False) -> Task | None:
     """``user``'s task ``pk`` (``task_list_for``, ``user_active`` as there) with its
     ``next_occurrence_id``, else None."""
-    if not task_id_fits(pk):
+    if not _id_fits(pk):
         return None
     found = _OWNED.rows(variant=user_active, user_id=user.pk, pk=pk)
     if not found:
@@ -102,7 +102,7 @@ def task_row(*, user: User, pk: int, user_active: bool = False) -> dict | None:
 
     Scoped by ``task_list_for`` (``user_active`` as there); compiled once per connection.
     """
-    if not task_id_fits(pk):
+    if not _id_fits(pk):
         return None
     found = _ONE_TASK.rows(variant=user_active, user_id=user.pk, pk=pk)
     return found[0] if found else None
@@ -119,7 +119,7 @@ def _first_page(tags: int) -> PreparedQuery:
             tasks = task_tagged(queryset=tasks, keys=[keys[f"tag_{index}"] for index in range(tags)])
         return task_rows().rows(tasks)[:count]
 
-    markers = {f"tag_{index}": f"\x00tag {index}\x00" for index in range(tags)}
+    markers = {f"tag_{index}": text_stand_in(f"tag {index}") for index in range(tags)}
     return PreparedQuery(build, user_id=_USER_ID, **markers)
 
 

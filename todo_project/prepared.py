@@ -23,6 +23,11 @@ from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 
+def text_stand_in(name: str) -> str:
+    """A text marker no real value equals: no stored text holds a NUL (PostgreSQL refuses one)."""
+    return f"\x00{name}\x00"
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str

@@ -14,11 +14,11 @@ from tasks.services import task_update
 from tasks.tags import TagNames, task_tagged
 from tasks.task_reads import task_first_rows, task_locked_columns, task_owned, task_row
 from tasks.tests.factories import TaskFactory
-from todo_project.prepared import PreparedQuery
+from todo_project.prepared import PreparedQuery, text_stand_in
 
 pytestmark = pytest.mark.django_db
 
-MARKERS = {"user_id": "\x00user\x00", "title": "\x00title\x00"}
+MARKERS = {"user_id": text_stand_in("user"), "title": text_stand_in("title")}
 
 
 def by_owner_and_title(*, variant, user_id, title):
