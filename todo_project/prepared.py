@@ -133,7 +133,9 @@ class PreparedInsert:
             quote = connection.ops.quote_name
             columns = ", ".join(quote(field.column) for field in self._fields)
             placeholders = ", ".join(["%s"] * len(self._fields))
-            sql = f"INSERT INTO {quote(self._model._meta.db_table)} ({columns}) VALUES ({placeholders})"
+            # Names from the model, quoted; every value is a parameter.
+            table = quote(self._model._meta.db_table)
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
             self._sql[connection] = sql
         params = [
             field.get_db_prep_save(values[name], connection)

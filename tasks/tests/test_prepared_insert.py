@@ -21,7 +21,7 @@ def a_row(user, key: str, **changes) -> dict:
         "fingerprint": "f" * 64,
         "created_at": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
         "status": 201,
-        "body": {"title": "caf\u00e9 \"quoted\"", "tags": ["a", "b"], "due": None, "n": 1.5},
+        "body": {"title": 'caf\u00e9 "quoted"', "tags": ["a", "b"], "due": None, "n": 1.5},
         "location": "/api/tasks/1",
         "etag": '"v1"',
     }
