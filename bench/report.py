@@ -68,3 +68,24 @@ def print_costs(
         )
         if mine.failed_statuses:
             print(f"  {variant} answers that were not a success, by status: {mine.failed_statuses}")
+
+
+def print_observed(
+    names: list[str],
+    plain: dict[str, Load],
+    observed: dict[str, Load],
+    costs: dict[str, float],
+    budget: float,
+) -> None:
+    """The project as benchmarked beside the same project with its request log (JSON lines)
+    and metrics on, scenario by scenario, with the cost (plain/observed); over budget is
+    flagged."""
+    print(f"\nCost of the request log and metrics (plain/observed, budget {budget:g}x)\n")
+    print(f"{'scenario':13} {'plain':>7}  {'observed':>8}  {'cost':>5}  {'p50/p99 ms observed':>19}  errors")
+    for name in names:
+        mine, base = observed[name], plain[name]
+        flag = "  OVER BUDGET" if costs[name] > budget else ""
+        print(
+            f"{name:13} {base.rps:7.0f}  {mine.rps:8.0f}  {costs[name]:5.2f}  "
+            f"{mine.p50_ms:8.1f} / {mine.p99_ms:7.1f}  {mine.errors or ''}{flag}"
+        )

@@ -33,7 +33,7 @@ def production_command() -> str:
     return next(line.removeprefix("web:").strip() for line in lines if line.startswith("web:"))
 
 
-def project_command(kind: str, port: int, workers: int) -> list[str]:
+def project_command(kind: str, port: int, workers: int, threads: int) -> list[str]:
     """The project under one of the servers compared in the README's "Benchmarks".
 
     ``granian`` is the production command itself, its host, port and workers from the
@@ -52,7 +52,7 @@ def project_command(kind: str, port: int, workers: int) -> list[str]:
     commands = {
         "granian": ["/bin/sh", "-c", f"exec {production_command()}"],
         "gunicorn-sync": gunicorn,
-        "gunicorn-gthread": [*gunicorn, "--worker-class", "gthread", "--threads", "4"],
+        "gunicorn-gthread": [*gunicorn, "--worker-class", "gthread", "--threads", str(threads)],
         "uvicorn": [
             sys.executable,
             *f"-m uvicorn --host {HOST} --port {port} --workers {workers} --no-access-log".split(),
@@ -68,10 +68,18 @@ def project_command(kind: str, port: int, workers: int) -> list[str]:
 SERVER_KINDS = ("granian", "gunicorn-sync", "gunicorn-gthread", "uvicorn")
 
 
-def server_environment(env: dict[str, str], port: int, workers: int) -> dict[str, str]:
-    """What the production command reads: loopback, the port, the workers; the venv first."""
+def server_environment(env: dict[str, str], port: int, workers: int, threads: int) -> dict[str, str]:
+    """What the production command reads: loopback, the port, the workers and their threads;
+    the venv first."""
     path = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return {**env, "PATH": path, "GRANIAN_HOST": HOST, "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
+    return {
+        **env,
+        "PATH": path,
+        "GRANIAN_HOST": HOST,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "GRANIAN_BLOCKING_THREADS": str(threads),
+    }
 
 
 def project_environment(workdir: Path, shared_secret: str) -> dict[str, str]:

@@ -24,59 +24,21 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-import redis
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from .ratelimit_counter import Counter, Hit
+
 logger = logging.getLogger(__name__)
 
-# A sick Redis must not stall requests: give up quickly and let the request through.
-REDIS_TIMEOUT_SECONDS = 0.5
 # How long a SQLite writer waits for another one before giving up (they hold the lock for
 # microseconds; this only matters on a stalled disk).
 SQLITE_BUSY_SECONDS = 2.0
 # Every this many hits, a connection deletes the windows that have ended.
 SQLITE_PURGE_EVERY = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A key's count in its current window, this hit included, and when the window ends."""
-
-    count: int
-    reset_in: float
-
-
-class Counter(Protocol):
-    def hit(self, key: str, *, window: float) -> Hit: ...
-
-
-_INCREMENT = """
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if count == 1 or ttl < 0 then
-    redis.call('PEXPIRE', KEYS[1], ARGV[1])
-    ttl = tonumber(ARGV[1])
-end
-return {count, ttl}
-"""
-
-
-class RedisCounter:
-    """Counts in Redis: one ``EVALSHA`` round trip per hit, atomic on the server."""
-
-    def __init__(self, client: redis.Redis, *, prefix: str):
-        self.prefix = prefix
-        self._increment = client.register_script(_INCREMENT)
-
-    def hit(self, key: str, *, window: float) -> Hit:
-        count, ttl_ms = self._increment(keys=[f"{self.prefix}:{key}"], args=[max(1, int(window * 1000))])
-        return Hit(count=int(count), reset_in=max(int(ttl_ms), 1) / 1000)
 
 
 _SCHEMA = """
@@ -100,6 +62,8 @@ class SQLiteCounter:
     fsync, which loses nothing when a process dies (only when the machine does, and then a
     rate-limit window is worth nothing anyway). One connection per thread and process.
     """
+
+    errors = (sqlite3.Error, OSError)
 
     def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time):
         self.path = str(path)
@@ -150,12 +114,11 @@ def default_sqlite_path() -> Path:
 def counter_from_settings() -> Counter:
     """The counter the settings ask for: Redis with ``REDIS_URL``, else the SQLite file."""
     if settings.REDIS_URL:
-        client = redis.Redis.from_url(
-            settings.REDIS_URL,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-        )
-        return RedisCounter(client, prefix=settings.API_THROTTLE_KEY_PREFIX)
+        # Imported only here: the Redis client is a tenth of a worker's code (about 7 MB of
+        # its memory), and a deployment without Redis never loads it.
+        from .ratelimit_redis import RedisCounter, redis_client
+
+        return RedisCounter(redis_client(settings.REDIS_URL), prefix=settings.API_THROTTLE_KEY_PREFIX)
     return SQLiteCounter(settings.API_THROTTLE_SQLITE_PATH or default_sqlite_path())
 
 
@@ -167,15 +130,22 @@ _SETTINGS = {"REDIS_URL", "API_THROTTLE_KEY_PREFIX", "API_THROTTLE_SQLITE_PATH"}
 def rate_limit_hit(*, key: str, window: float) -> Hit | None:
     """Counts one hit of ``key``; ``None`` when the store cannot count (the caller allows)."""
     global _counter
+    counter = _counter
     try:
-        if _counter is None:
+        if counter is None:
             with _counter_lock:
-                _counter = _counter or counter_from_settings()
-        return _counter.hit(key, window=window)
-    except (redis.RedisError, sqlite3.Error, OSError) as exc:
-        # The class name only: a Redis URL in the message may carry a password.
-        logger.warning("Rate limit not counted, request allowed: %s", type(exc).__name__)
-        return None
+                counter = _counter = _counter or counter_from_settings()
+    except (sqlite3.Error, OSError) as exc:  # the SQLite file's folder or file
+        return _not_counted(exc)
+    try:
+        return counter.hit(key, window=window)
+    except counter.errors as exc:
+        return _not_counted(exc)
+
+
+def _not_counted(exc: BaseException) -> None:
+    # The class name only: a Redis URL in the message may carry a password.
+    logger.warning("Rate limit not counted, request allowed: %s", type(exc).__name__)
 
 
 @receiver(setting_changed)

@@ -7,7 +7,8 @@ import pytest
 
 from testing.helpers import assert_problem, run_django
 from todo_project import ratelimit
-from todo_project.ratelimit import RedisCounter, SQLiteCounter, rate_limit_hit
+from todo_project.ratelimit import SQLiteCounter, rate_limit_hit
+from todo_project.ratelimit_redis import RedisCounter
 from todo_project.tests.ratelimit_helpers import REDIS_URL, FakeClock, closed_port, redis_client, redis_prefix
 
 THREADS = 32
@@ -206,3 +207,22 @@ def test_a_rate_that_is_not_one_refuses_to_start(rate):
 
     assert result.returncode != 0
     assert "API_THROTTLE_RATE must look like 600/min" in result.stderr
+
+
+@pytest.mark.parametrize("with_redis", [False, True])
+def test_the_redis_client_is_loaded_only_for_a_redis_url(tmp_path, with_redis):
+    code = (
+        "from todo_project.wsgi import application; import sys; "
+        "from todo_project.ratelimit import rate_limit_hit; "
+        "print(rate_limit_hit(key='loaded', window=60).count, 'redis' in sys.modules)"
+    )
+    env = {
+        "API_THROTTLE_SQLITE_PATH": str(tmp_path / "ratelimit.sqlite3"),
+        "SQLITE_PATH": str(tmp_path / "db"),
+    }
+    if with_redis:
+        env |= {"REDIS_URL": REDIS_URL, "API_THROTTLE_KEY_PREFIX": f"loaded-{tmp_path.name}"}
+    result = run_django(code, "todo_project.settings.test", **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", str(with_redis)]  # counted, by the store asked for
