@@ -16,6 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from todo_project.sent_with_commit import sent_with_commit
+
 from .changes import DEFAULT_LIMIT, MAX_LIMIT, task_changes
 from .exceptions import TaskNotFound
 from .idempotency import (
@@ -89,22 +91,25 @@ class _KeyTaken(Exception):
 
 
 def _run_once(check, user, key: str, fingerprint: str):
-    if connection.vendor == "postgresql":
-        # One statement takes the key's lock and looks it up; the open transaction stops no
-        # other writer, so the checks may run inside it.
-        with transaction.atomic():
-            _claim(user, key)
-            return _write_and_keep(check(), user, key, fingerprint)
-    # SQLite has one writer, and a transaction here takes the write lock at once: only the
-    # writes run in it. The key is looked up before the checks; a request that stored it
-    # since (it held the lock first) makes this one's row break the (user, key) uniqueness,
-    # which rolls these writes back, and its answer is replayed.
-    _claim(user, key)
-    write = check()
     try:
+        if connection.vendor == "postgresql":
+            # One statement takes the key's lock and looks it up; the open transaction stops
+            # no other writer, so the checks may run inside it. The key's row goes out with
+            # the COMMIT (one round trip for both).
+            with sent_with_commit() as hold, transaction.atomic():
+                _claim(user, key)
+                return _write_and_keep(check(), user, key, fingerprint, before_key=hold)
+        # SQLite has one writer, and a transaction here takes the write lock at once: only
+        # the writes run in it. The key is looked up before the checks.
+        _claim(user, key)
+        write = check()
         with transaction.atomic():
-            return _write_and_keep(write, user, key, fingerprint)
+            return _write_and_keep(write, user, key, fingerprint, before_key=lambda: None)
     except IntegrityError:
+        # A request that stored the key since it was looked up (on SQLite it held the write
+        # lock first; on PostgreSQL it committed between the look-up's snapshot and its
+        # lock) makes this one's row break the (user, key) uniqueness, which rolled these
+        # writes back: its answer is replayed.
         if idempotency_claim(user=user, key=key):
             raise  # not the key's: the writes' own
         raise _KeyTaken() from None
@@ -115,9 +120,10 @@ def _claim(user, key: str) -> None:
         raise _KeyTaken()
 
 
-def _write_and_keep(write, user, key: str, fingerprint: str):
+def _write_and_keep(write, user, key: str, fingerprint: str, *, before_key):
     response = write()
     if 200 <= response.status_code < 300:
+        before_key()
         idempotency_complete(
             user=user,
             key=key,

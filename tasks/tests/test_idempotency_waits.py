@@ -12,8 +12,10 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from tasks import view_mixins
 from tasks.idempotency import idempotency_claim, idempotency_complete, idempotency_fingerprint
 from tasks.models import IdempotencyKey, Task
 from tasks.serializers import TaskSerializer
@@ -180,3 +182,39 @@ def test_what_needs_no_write_does_not_wait_for_the_writer(race_database, replaye
     assert response.status_code == (201 if replayed else 422)
     assert ("Idempotent-Replayed" in response) == replayed
     assert waited < HOLD / 2
+
+
+def test_a_key_stored_after_its_look_up_replays_that_answer(race_database, monkeypatch):
+    # The look-up found the key free, then another request stored it (on PostgreSQL it
+    # committed between the look-up's snapshot and its lock; on SQLite it held the write lock
+    # first): this request's key row breaks the (user, key) uniqueness (on PostgreSQL at the
+    # COMMIT it is sent with), its writes roll back, and the stored answer is replayed.
+    user = there(race_database, UserFactory)
+    url = tasks_url("token", user)
+    assert there(race_database, lambda: bearer_client(user).get(url)).status_code == 200  # synced
+    stored = {"id": 12345, "title": "stored elsewhere"}
+    looked_up = []
+
+    def store_elsewhere():
+        fingerprint = idempotency_fingerprint(method="POST", route="task-list []", body=BODY)
+        IdempotencyKey.objects.create(
+            user=user, key="k", fingerprint=fingerprint, created_at=timezone.now(), status=201, body=stored
+        )
+
+    def look_up_then_store_elsewhere(*, user, key):
+        free = idempotency_claim(user=user, key=key)
+        if not looked_up:
+            looked_up.append(free)
+            there(race_database, store_elsewhere)  # another thread and connection; committed
+        return free
+
+    monkeypatch.setattr(view_mixins, "idempotency_claim", look_up_then_store_elsewhere)
+    response = there(
+        race_database, lambda: bearer_client(user).post(url, BODY, format="json", HTTP_IDEMPOTENCY_KEY="k")
+    )
+
+    assert looked_up == [True]
+    assert response.status_code == 201
+    assert response["Idempotent-Replayed"] == "true"
+    assert response.json() == stored
+    assert there(race_database, lambda: Task.objects.filter(user=user).count()) == 0

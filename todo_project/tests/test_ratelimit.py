@@ -2,6 +2,7 @@
 
 import sqlite3
 import threading
+import uuid
 
 import pytest
 
@@ -221,7 +222,7 @@ def test_the_redis_client_is_loaded_only_for_a_redis_url(tmp_path, with_redis):
         "SQLITE_PATH": str(tmp_path / "db"),
     }
     if with_redis:
-        env |= {"REDIS_URL": REDIS_URL, "API_THROTTLE_KEY_PREFIX": f"loaded-{tmp_path.name}"}
+        env |= {"REDIS_URL": REDIS_URL, "API_THROTTLE_KEY_PREFIX": f"loaded-{uuid.uuid4().hex}"}
     result = run_django(code, "todo_project.settings.test", **env)
 
     assert result.returncode == 0, result.stderr
