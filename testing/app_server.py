@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .private_postgres import free_port
@@ -146,6 +146,10 @@ class AppServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
+        # A worker can outlive its master (one was found still serving after a passing run,
+        # its parent gone): the server has a process group of its own, and none of it stays.
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def production_command() -> str:
@@ -175,6 +179,7 @@ def start_app_server(env: dict[str, str], workers: int = 2):
                 env=env,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         server = AppServer(process, port, env, log)
         try:
