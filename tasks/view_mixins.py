@@ -103,8 +103,8 @@ def _run_once(check, user, key: str, fingerprint: str):
         # the writes run in it. The key is looked up before the checks.
         _claim(user, key)
         write = check()
-        with transaction.atomic():
-            return _write_and_keep(write, user, key, fingerprint, before_key=lambda: None)
+        with sent_with_commit() as hold, transaction.atomic():  # (hold() does nothing here)
+            return _write_and_keep(write, user, key, fingerprint, before_key=hold)
     except IntegrityError:
         # A request that stored the key since it was looked up (on SQLite it held the write
         # lock first; on PostgreSQL it committed between the look-up's snapshot and its
