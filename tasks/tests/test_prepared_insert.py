@@ -1,9 +1,11 @@
 """A prepared INSERT stores the row the ORM's create() stores, in one statement."""
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
 from tasks.models import IdempotencyKey
@@ -58,3 +60,11 @@ def test_every_field_and_only_those_must_be_given(user, values):
         PreparedInsert(IdempotencyKey, *FIELDS).insert(**values)
 
     assert not IdempotencyKey.objects.exists()
+
+
+def test_a_field_that_writes_its_own_sql_around_its_value_is_refused():
+    blob = models.BinaryField(name="blob")  # its placeholder is not a plain "%s" everywhere
+    model = SimpleNamespace(_meta=SimpleNamespace(get_field=lambda name: blob))
+
+    with pytest.raises(ImproperlyConfigured, match="blob"):
+        PreparedInsert(model, "blob")
