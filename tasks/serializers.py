@@ -32,12 +32,12 @@ class TaskListSerializer(serializers.ListSerializer):
         return super().to_representation(tasks)
 
 
-class TaskSerializer(serializers.ModelSerializer):
-    """A task. ``title`` is required; an omitted ``description`` is null (on PUT too: it
-    "replaces title and description"); every other omitted field keeps its value on PUT and
-    PATCH, and takes the model's default on POST."""
+class TaskInputSerializer(serializers.Serializer):
+    """What a write may send: the editable fields, declared once (``TaskSerializer`` inherits
+    them), validated by the views. A plain ``Serializer``: a ``ModelSerializer`` builds all its
+    fields from the model for every request, which cost a create 0.19 ms (of 0.33 for the
+    whole validation)."""
 
-    user_id = serializers.CharField(read_only=True)
     title = TitleField(max_length=TITLE_MAX_LENGTH, trim_whitespace=True, help_text=TITLE_HELP)
     description = StrictCharField(
         max_length=DESCRIPTION_MAX_LENGTH,
@@ -70,6 +70,14 @@ class TaskSerializer(serializers.ModelSerializer):
         "Needs due_at; a rule that never yields a date after due_at is refused. Completing the task "
         "creates its next occurrence.",
     )
+
+
+class TaskSerializer(TaskInputSerializer, serializers.ModelSerializer):
+    """A task. ``title`` is required; an omitted ``description`` is null (on PUT too: it
+    "replaces title and description"); every other omitted field keeps its value on PUT and
+    PATCH, and takes the model's default on POST."""
+
+    user_id = serializers.CharField(read_only=True)
     previous_occurrence_id = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="The recurring task this one is the next occurrence of."
     )

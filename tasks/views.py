@@ -33,7 +33,7 @@ from .schema_sync import (
     RETRY_AFTER,
 )
 from .selectors import task_list_for, task_with_links
-from .serializers import TaskCompletionSerializer, TaskSerializer
+from .serializers import TaskCompletionSerializer, TaskInputSerializer, TaskSerializer
 from .services import task_create, task_toggle_completion, task_update
 from .sync import task_delete
 from .task_reads import task_first_rows, task_id_from_path, task_owned, task_row
@@ -166,7 +166,7 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
 
     @idempotent
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
 
         def write() -> Response:
@@ -175,6 +175,10 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
             return self.answer(task, status=status.HTTP_201_CREATED, headers=self.get_success_headers(task))
 
         return write
+
+    def input_serializer(self, *args, **kwargs) -> TaskInputSerializer:
+        """The body's checks: ``TaskSerializer``'s writable fields alone (the schema's ``TaskRequest``)."""
+        return TaskInputSerializer(*args, context=self.get_serializer_context(), **kwargs)
 
     def perform_create(self, serializer):
         with _service_errors_as_422():
@@ -191,7 +195,7 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
-        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer = self.input_serializer(self.get_object(), data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         self.perform_update(serializer)
         return self.answer(serializer.instance)

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 
+from tasks.serializers import TaskInputSerializer, TaskSerializer
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import tasks_url
 from tasks.tests.test_schema import as_json_schema, check, schema  # noqa: F401 (the fixture)
@@ -82,3 +83,15 @@ def test_responses_with_every_new_field_match_the_schema(schema, user, user_clie
     check(schema, prefix, "get", user_client.get(tasks_url(family, user)))
     bad = user_client.post(tasks_url(family, user), {**body, "recurrence": "FREQ=NEVER"}, format="json")
     check(schema, prefix, "post", bad)
+
+
+def test_the_views_check_bodies_with_exactly_the_documented_request_fields():
+    """The views validate with ``TaskInputSerializer``; the schema's ``TaskRequest`` comes from
+    ``TaskSerializer``: the same fields, the same declarations (inherited, not copied)."""
+    documented = {name: field for name, field in TaskSerializer().fields.items() if not field.read_only}
+    checked = TaskInputSerializer().fields
+
+    assert checked.keys() == documented.keys()
+    for name, field in checked.items():
+        assert type(field) is type(documented[name])
+        assert field._kwargs == documented[name]._kwargs
