@@ -1,5 +1,6 @@
 """Rules about tasks, shared by the API, the admin and the management commands."""
 
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -13,6 +14,7 @@ from .occurrences import task_spawn_next_occurrences
 from .recurrence import recurrence_check
 from .sync import sync_stamp, sync_stamp_many, task_delete_many
 from .tags import task_set_tags
+from .task_insert import task_insert, task_insert_is_one_statement
 from .task_reads import task_links_and_tags
 from .versions import Precondition, task_lock
 
@@ -31,23 +33,28 @@ def task_completed_at(*, completed: bool, previous: datetime | None = None) -> d
     return previous or timezone.now()
 
 
-def task_create(*, user: User, tags: list[str] | None = None, **fields) -> Task:
+def task_create(
+    *, user: User, tags: list[str] | None = None, user_active: bool = False, **fields
+) -> Task | None:
     """A new task of ``user`` with the given editable fields; ``completed_at`` follows ``completed``.
 
     ``tags`` are cleaned names (``tasks.tags.tag_names_clean``), created for the user as needed.
     A recurring task starts its own series. A task created completed spawns no occurrence: it
-    was never completed here.
+    was never completed here. With ``user_active`` the write also checks the account (for a
+    caller that skipped its user query): None, and nothing written, unless ``user`` is active.
     """
     _refuse_non_editable(fields)
     task = Task(user=user, **fields)
     task.completed_at = task_completed_at(completed=task.completed)
     task.series_start = task_check(task=None, fields=fields)
+    # A single statement is a transaction of its own (PostgreSQL, without tags); else one here.
     # No savepoint inside a caller's transaction (an Idempotency-Key's, the admin's): two
     # round trips fewer. What can fail in here is the database, and no caller catches that
     # and goes on in the same transaction (on PostgreSQL it could not anyway).
-    with transaction.atomic(savepoint=False):
-        task.version = sync_stamp(user_id=user.pk)
-        task.save()
+    alone = not tags and task_insert_is_one_statement()
+    with nullcontext() if alone else transaction.atomic(savepoint=False):
+        if not task_insert(task=task, user_active=user_active):
+            return None
         if tags:
             task_set_tags(task=task, names=tags, new=True)
         else:

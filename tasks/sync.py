@@ -15,6 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from accounts.models import User
+
 from .models import SyncCounter, Task, TaskTag, TaskTombstone
 from .versions import Precondition, task_lock
 
@@ -25,6 +27,30 @@ _BATCH = 500
 def sync_stamp(*, user_id: str) -> int:
     """The user's next change number, holding their counter row locked until commit."""
     return sync_stamp_many(user_ids=[user_id])[user_id]
+
+
+def sync_stamp_statement(*, user_active: bool = False) -> str:
+    """The upsert that takes one user's next change number: its one parameter is the user id,
+    its one column ``seq``. With ``user_active`` it takes none (no row) unless the id is an
+    active user's, so a write that skipped its own user query checks the account here.
+
+    A statement for others to send or embed (``tasks.task_insert``); the caller keeps the
+    rule of ``sync_stamp``: the number is taken in the transaction of its write.
+    """
+    table = connection.ops.quote_name(SyncCounter._meta.db_table)
+    if user_active:
+        quote = connection.ops.quote_name
+        users, pk = quote(User._meta.db_table), quote(User._meta.pk.column)
+        active = quote(User._meta.get_field("is_active").column)
+        # A WHERE before ON CONFLICT: SQLite's parser needs one after an INSERT's SELECT.
+        source = f"SELECT {pk}, 1 FROM {users} WHERE {pk} = %s AND {active}"  # noqa: S608
+    else:
+        source = "VALUES (%s, 1)"
+    return (
+        # Only quoted identifiers and placeholders go into the text; the id is a parameter.
+        f"INSERT INTO {table} (user_id, seq) {source} "
+        f"ON CONFLICT (user_id) DO UPDATE SET seq = {table}.seq + 1 RETURNING seq"
+    )
 
 
 def sync_stamp_many(*, user_ids: list[str]) -> dict[str, int]:

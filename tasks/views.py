@@ -93,12 +93,15 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
     # length, so an id beyond 64 bits is "task not found" too (Django matches it to no row).
     lookup_value_regex = r"[0-9]+"
 
-    # Actions whose queries read the task rows: they check the account themselves.
-    ROW_ACTIONS = frozenset({"list", "retrieve", "update", "partial_update", "destroy", "complete"})
+    # Actions whose queries check the account themselves: the reads join the user's
+    # ``is_active``, a create's change number is taken only for an active user.
+    ACCOUNT_CHECKING_ACTIONS = frozenset(
+        {"list", "retrieve", "create", "update", "partial_update", "destroy", "complete"}
+    )
 
     def user_checked_by_query(self) -> bool:
-        """Authentication may skip the user's query: ``get_queryset`` joins its ``is_active``."""
-        return self.action in self.ROW_ACTIONS
+        """Authentication may skip the user's query: the action's own queries check the account."""
+        return self.action in self.ACCOUNT_CHECKING_ACTIONS
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -181,8 +184,14 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         return TaskInputSerializer(*args, context=self.get_serializer_context(), **kwargs)
 
     def perform_create(self, serializer):
+        request = self.request
         with _service_errors_as_422():
-            serializer.instance = task_create(user=self.request.user, **serializer.validated_data)
+            fields = serializer.validated_data
+            task = task_create(user=request.user, user_active=user_check_deferred(request.user), **fields)
+            if task is None:  # no active account: refused (401), or seen for the first time
+                user_check_complete(request)
+                task = task_create(user=request.user, **fields)
+            serializer.instance = task
 
     def perform_update(self, serializer):
         with _service_errors_as_422():

@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 
 from accounts.models import User
 from tasks.cursors import Cursor, ordering_by
-from tasks.models import Priority, Task
+from tasks.models import IdempotencyKey, Priority, Task
 from tasks.rows import TaskRows, iso_utc, task_rows
 from tasks.selectors import task_with_links
 from tasks.serializers import TaskSerializer
@@ -120,8 +120,14 @@ def deactivate(user) -> None:
 
 @pytest.mark.parametrize(
     ("method", "suffix", "body"),
-    [("get", None, None), ("get", "one", None), ("patch", "one", {"title": "x"}), ("delete", "one", None)],
-    ids=["list", "retrieve", "patch", "delete"],
+    [
+        ("get", None, None),
+        ("get", "one", None),
+        ("post", None, {"title": "x"}),
+        ("patch", "one", {"title": "x"}),
+        ("delete", "one", None),
+    ],
+    ids=["list", "retrieve", "create", "patch", "delete"],
 )
 def test_a_user_deactivated_after_being_seen_is_refused_on_the_next_request(
     user, user_client, method, suffix, body
@@ -139,7 +145,7 @@ def test_a_user_deactivated_after_being_seen_is_refused_on_the_next_request(
     assert response.status_code == 401
     assert response.json()["code"] == "user_inactive"
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
-    assert Task.objects.filter(pk=task.pk, title=task.title).exists()
+    assert list(Task.objects.filter(user=user).values_list("pk", "title")) == [(task.pk, task.title)]
 
 
 def test_an_empty_list_of_a_deactivated_user_is_refused(user, user_client):
@@ -155,6 +161,29 @@ def test_a_remembered_user_that_was_deleted_is_created_again(user, user_client):
 
     assert user_client.get(tasks_url("token", user)).json() == []
     assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_a_deactivated_users_create_with_an_idempotency_key_stores_no_answer(user, user_client):
+    assert user_client.get(tasks_url("token", user)).status_code == 200
+    deactivate(user)
+
+    response = user_client.post(
+        tasks_url("token", user), {"title": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="k1"
+    )
+
+    assert response.status_code == 401
+    assert not IdempotencyKey.objects.filter(user_id=user.pk).exists()
+    assert not Task.objects.filter(user_id=user.pk).exists()
+
+
+def test_a_remembered_user_that_was_deleted_can_create_again(user, user_client):
+    assert user_client.get(tasks_url("token", user)).status_code == 200
+    User.objects.filter(pk=user.pk).delete()
+
+    response = user_client.post(tasks_url("token", user), {"title": "after"}, format="json")
+
+    assert response.status_code == 201
+    assert Task.objects.filter(pk=response.json()["id"], user_id=user.pk).exists()
 
 
 def test_new_claims_are_synced_though_the_user_was_remembered(user, user_client, client_for):
