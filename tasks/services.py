@@ -12,9 +12,9 @@ from accounts.models import User
 from .models import EDITABLE_FIELDS, Task
 from .occurrences import task_spawn_next_occurrences
 from .recurrence import recurrence_check
-from .sync import sync_stamp, sync_stamp_many, task_delete_many
+from .stamped_writes import task_insert, task_insert_is_one_statement, task_update_columns
+from .sync import sync_stamp_many, task_delete_many
 from .tags import task_set_tags
-from .task_insert import task_insert, task_insert_is_one_statement
 from .task_reads import task_links_and_tags
 from .versions import Precondition, task_lock
 
@@ -97,8 +97,7 @@ def _task_write(*, task: Task, fields: dict, tags: list[str] | None = None) -> T
     if series_start != task.series_start:
         task.series_start = series_start
         changed.append("series_start")
-    task.version = sync_stamp(user_id=task.user_id)
-    task.save(update_fields=[*changed, "updated_at", "version"])
+    task_update_columns(task=task, names=changed)
     if tags_change:
         task_set_tags(task=task, names=tags)
     if "completed" in changed and task.completed and task.recurrence is not None:

@@ -34,7 +34,7 @@ def sync_stamp_statement(*, user_active: bool = False) -> str:
     its one column ``seq``. With ``user_active`` it takes none (no row) unless the id is an
     active user's, so a write that skipped its own user query checks the account here.
 
-    A statement for others to send or embed (``tasks.task_insert``); the caller keeps the
+    A statement for others to send or embed (``tasks.stamped_writes``); the caller keeps the
     rule of ``sync_stamp``: the number is taken in the transaction of its write.
     """
     table = connection.ops.quote_name(SyncCounter._meta.db_table)

@@ -4,14 +4,14 @@ statement on PostgreSQL, and nothing at all for an account that is not active.""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from tasks.models import SyncCounter, Task
 from tasks.services import task_create
-from tasks.task_insert import task_insert
+from tasks.stamped_writes import task_insert, task_update_columns
 from tasks.tests.factories import TaskFactory
 from testing.races import run_at_once, there
 
@@ -122,3 +122,42 @@ def test_twenty_creates_at_once_take_twenty_distinct_numbers(race_database):
         race_database, lambda: sorted(Task.objects.filter(user=user).values_list("version", flat=True))
     )
     assert rows == list(range(1, 21))
+
+
+def test_an_update_stores_what_save_stores_with_the_next_number(user):
+    ours, theirs = task_create(user=user, title="a"), task_create(user=user, title="b")
+    before = counter(user)
+    changes = {"title": "changed", "description": None, "due_at": DUE, "completed": True}
+    for task in (ours, theirs):
+        for name, value in changes.items():
+            setattr(task, name, value)
+        task.completed_at = DUE
+
+    with transaction.atomic():
+        task_update_columns(task=ours, names=[*changes, "completed_at"])
+    theirs.save(update_fields=[*changes, "completed_at", "updated_at"])
+
+    assert {**stored(ours), "title": "b"} == {**stored(theirs), "title": "b"}
+    fresh = Task.objects.get(pk=ours.pk)
+    assert (
+        (fresh.version, fresh.updated_at) == (ours.version, ours.updated_at) == (before + 1, ours.updated_at)
+    )
+    assert fresh.updated_at > fresh.created_at and counter(user) == before + 1
+
+
+def test_an_update_writes_only_the_columns_named(user):
+    task = task_create(user=user, title="kept", description="kept too")
+    task.title, task.description = "saved", "not saved"
+
+    with transaction.atomic():
+        task_update_columns(task=task, names=["title"])
+
+    assert Task.objects.values_list("title", "description").get(pk=task.pk) == ("saved", "kept too")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_update_outside_a_transaction_is_refused():
+    task = task_create(user=UserFactory(), title="a")
+
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        task_update_columns(task=task, names=["title"])
