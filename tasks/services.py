@@ -3,7 +3,7 @@
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from .stamped_writes import task_insert, task_insert_is_one_statement, task_upda
 from .sync import sync_stamp_many, task_delete_many
 from .tags import task_set_tags
 from .task_reads import task_links_and_tags
-from .versions import Precondition, task_lock
+from .versions import Precondition, precondition_check, task_lock
 
 # Tasks per UPDATE of a bulk change, well under every backend's parameter limit.
 _BATCH = 500
@@ -64,26 +64,39 @@ def task_create(
 
 
 def task_update(
-    *, task: Task, precondition: Precondition | None = None, tags: list[str] | None = None, **fields
+    *,
+    task: Task,
+    precondition: Precondition | None = None,
+    tags: list[str] | None = None,
+    locked: bool = False,
+    **fields,
 ) -> Task:
     """Applies the given editable fields; ``completed_at`` follows a change of ``completed``.
 
     ``task`` is re-read in place under its row lock, where ``precondition`` (a parsed
-    ``If-Match``) is checked: check and write are one step. Only the fields whose value
-    differs from the stored one are saved; when none does, nothing is, so ``updated_at`` and
-    ``version`` (the ETag) stay. Completing a recurring task creates its next occurrence in the
-    same transaction (the one completion rule: ``task_spawn_next_occurrences``). Changing the
-    rule starts a new series here, and so does moving the due date of a series' first task.
+    ``If-Match``) is checked: check and write are one step. With ``locked``, the caller read it
+    so already (``task_reads.task_for_write``) in the transaction it is in. Only the fields
+    whose value differs from the stored one are saved; when none does, nothing is, so
+    ``updated_at`` and ``version`` (the ETag) stay. Completing a recurring task creates its
+    next occurrence in the same transaction (the one completion rule:
+    ``task_spawn_next_occurrences``). Changing the rule starts a new series here, and so does
+    moving the due date of a series' first task.
     """
     _refuse_non_editable(fields)
+    if locked:
+        if not connection.in_atomic_block:
+            raise RuntimeError("A task read for a write is written in the transaction that read it.")
+        precondition_check(task=task, precondition=precondition)
+        return _task_write(task=task, fields=fields, tags=tags)
     with transaction.atomic():
         task_lock(task=task, precondition=precondition)
+        _read_links_and_tags(task)
         return _task_write(task=task, fields=fields, tags=tags)
 
 
 def _task_write(*, task: Task, fields: dict, tags: list[str] | None = None) -> Task:
-    """Saves the fields that differ, with the owner's next change number; the row is locked."""
-    _read_links_and_tags(task)
+    """Saves the fields that differ, with the owner's next change number; the row is locked
+    and ``task`` carries its current tags and next occurrence."""
     changed = [name for name, value in fields.items() if getattr(task, name) != value]
     tags_change = tags is not None and tags != task.tag_names
     if not changed and not tags_change:
@@ -120,6 +133,7 @@ def task_toggle_completion(*, task: Task, precondition: Precondition | None = No
     with transaction.atomic():
         # A fresh instance, as before: the caller's keeps the state it had.
         locked = task_lock(task=Task(pk=task.pk), precondition=precondition)
+        _read_links_and_tags(locked)
         return _task_write(task=locked, fields={"completed": not locked.completed})
 
 

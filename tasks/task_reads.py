@@ -7,7 +7,7 @@ Each is the queryset it names (owner scoping by ``selectors``), compiled by
 from functools import cache
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import User
 from todo_project.prepared import PreparedQuery, text_stand_in
@@ -56,7 +56,16 @@ def _links_and_tags(*, variant: None, pk: int) -> QuerySet:
     return tasks.order_by().values("next_occurrence_id", "tag_names")
 
 
+def _for_write(*, variant: bool, user_id: str, pk: int) -> QuerySet:
+    tasks = task_with_links(queryset=task_list_for(user=User(pk=user_id), user_active=variant))
+    # The version as the statement's snapshot has it: the subqueries' view (see task_for_write).
+    seen = Subquery(Task.objects.filter(pk=OuterRef("pk")).order_by().values("version")[:1])
+    tasks = tasks.annotate(tag_names=TagNames(), seen_version=seen).select_for_update(of=("self",))
+    return tasks.filter(pk=pk).order_by().values(*_COLUMNS, "next_occurrence_id", "tag_names", "seen_version")
+
+
 _OWNED = PreparedQuery(_owned, user_id=_USER_ID, pk=_PK)
+_FOR_WRITE = PreparedQuery(_for_write, user_id=_USER_ID, pk=_PK)
 _LOCKED = PreparedQuery(_locked, pk=_PK)
 _LINKS_AND_TAGS = PreparedQuery(_links_and_tags, pk=_PK)
 
@@ -72,6 +81,31 @@ def task_owned(*, user: User, pk: int, user_active: bool = False) -> Task | None
     row = found[0]
     task = Task.from_db(connection.alias, _COLUMNS, [row[column] for column in _COLUMNS])
     task.next_occurrence_id = row["next_occurrence_id"]
+    return task
+
+
+def task_for_write(*, user: User, pk: int, user_active: bool = False) -> Task | None:
+    """``user``'s task ``pk`` as ``task_owned`` finds it, its row locked until the caller's
+    transaction ends, with its ``tag_names`` and ``next_occurrence_id`` as committed when the
+    lock was taken; else None. One statement, unless the lock had to be waited for.
+
+    PostgreSQL evaluates a locking read's subqueries in the snapshot the statement started
+    with, before it waited for the lock; but whoever changes a task's tags or links holds its
+    lock and gives it a new version. So when the version in that snapshot is the locked
+    row's, nothing changed in between; otherwise they are read again, after the lock.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("A task is read for a write inside the write's transaction.")
+    if not _id_fits(pk):
+        return None
+    found = _FOR_WRITE.rows(variant=user_active, user_id=user.pk, pk=pk)
+    if not found:
+        return None
+    row = found[0]
+    task = Task.from_db(connection.alias, _COLUMNS, [row[column] for column in _COLUMNS])
+    if row["seen_version"] != task.version:
+        row = task_links_and_tags(pk=pk)
+    task.tag_names, task.next_occurrence_id = row["tag_names"], row["next_occurrence_id"]
     return task
 
 

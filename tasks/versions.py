@@ -98,6 +98,12 @@ def task_lock(*, task: Task, precondition: Precondition | None = None) -> Task:
         raise Task.DoesNotExist("The task was deleted meanwhile.")
     for name, value in columns.items():  # in place, as refresh_from_db
         setattr(task, name, value)
+    precondition_check(task=task, precondition=precondition)
+    return task
+
+
+def precondition_check(*, task: Task, precondition: Precondition | None) -> None:
+    """Raises ``PreconditionFailed`` (with the current ETag) unless ``precondition`` holds for
+    ``task`` as read under its row lock."""
     if precondition is not None and not precondition.matches(task):
         raise PreconditionFailed(etag=task_etag(task))
-    return task

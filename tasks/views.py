@@ -3,6 +3,7 @@
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils.functional import SimpleLazyObject
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -36,7 +37,7 @@ from .selectors import task_list_for, task_with_links
 from .serializers import TaskCompletionSerializer, TaskInputSerializer, TaskSerializer
 from .services import task_create, task_toggle_completion, task_update
 from .sync import task_delete
-from .task_reads import task_first_rows, task_id_from_path, task_owned, task_row
+from .task_reads import task_first_rows, task_for_write, task_id_from_path, task_owned, task_row
 from .versions import task_etag, version_etag
 from .view_mixins import TaskChangesMixin, TaskVersionsMixin, idempotent
 
@@ -157,10 +158,12 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         etag = version_etag(task_id=row["id"], version=row["version"])
         return Response(task_rows().shape([row])[0], headers={"ETag": etag})
 
-    def get_object(self) -> Task:
+    def get_object(self, *, for_write: bool = False) -> Task:
+        """The task of the URL; ``for_write``: locked, in the write's open transaction."""
         user = self.request.user
         pk = task_id_from_path(self.kwargs["pk"])
-        task = None if pk is None else task_owned(user=user, pk=pk, user_active=user_check_deferred(user))
+        read = task_for_write if for_write else task_owned
+        task = None if pk is None else read(user=user, pk=pk, user_active=user_check_deferred(user))
         if task is None:
             user_check_complete(self.request)  # a deactivated user hears 401, not "not found"
             raise TaskNotFound()
@@ -196,7 +199,10 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer):
         with _service_errors_as_422():
             serializer.instance = task_update(
-                task=serializer.instance, precondition=self.precondition, **serializer.validated_data
+                task=serializer.instance,
+                precondition=self.precondition,
+                locked=True,
+                **serializer.validated_data,
             )
 
     def perform_destroy(self, instance):
@@ -204,9 +210,12 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
-        serializer = self.input_serializer(self.get_object(), data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        self.perform_update(serializer)
+        # One transaction from the look-up on: the task is read once, and locked.
+        with transaction.atomic():
+            task = self.get_object(for_write=True)
+            serializer = self.input_serializer(task, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            self.perform_update(serializer)
         return self.answer(serializer.instance)
 
     def answer(self, task: Task, **response) -> Response:

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from tasks.services import (
     task_toggle_completion,
     task_update,
 )
+from tasks.task_reads import task_for_write
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import snapshot
 from tasks.tests.service_queries import sql_of, stored, task_updates, updated_columns, writes
@@ -270,3 +271,24 @@ def test_toggles_at_once_flip_the_task_once_each(race_database):
         race_database, 1, lambda: Task.objects.values_list("completed", "completed_at").get(pk=task.pk)
     )
     assert final == (False, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_is_read_for_a_write_and_written_only_inside_one_transaction():
+    task = TaskFactory()
+
+    with pytest.raises(RuntimeError, match="inside the write's transaction"):
+        task_for_write(user=task.user, pk=task.pk)
+    with pytest.raises(RuntimeError, match="in the transaction that read it"):
+        task_update(task=task, locked=True, title="x")
+    with transaction.atomic():
+        locked = task_for_write(user=task.user, pk=task.pk)
+        task_update(task=locked, locked=True, title="x")
+    assert stored(task).title == "x"
+
+
+def test_a_task_read_for_a_write_is_the_owners_only(task):
+    with transaction.atomic():
+        assert task_for_write(user=UserFactory(), pk=task.pk) is None
+        assert task_for_write(user=task.user, pk=task.pk + 10_000) is None
+        assert task_for_write(user=task.user, pk=task.pk).pk == task.pk
