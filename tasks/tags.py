@@ -4,6 +4,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, Func, JSONField, OuterRef, QuerySet
 
@@ -64,6 +65,14 @@ def tag_names_by_task(task_ids: Iterable[int]) -> dict[int, list[str]]:
     return names
 
 
+class _NamesArray(JSONField):
+    """The JSON array a ``TagNames`` query writes, parsed by orjson: the ORM's ``json.loads``
+    per row was about a tenth of a 100-task list's CPU (pyinstrument)."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else orjson.loads(value)
+
+
 class TagNames(Func):
     """A task's tag names in its order, as a JSON array, read in the query that reads the task.
 
@@ -72,7 +81,7 @@ class TagNames(Func):
     names come ordered from a subquery, which SQLite does not flatten into an aggregate.
     """
 
-    output_field = JSONField()
+    output_field = _NamesArray()
     template = (
         "(SELECT COALESCE(json_agg(t.name ORDER BY tt.position), '[]')::text "
         "FROM {task_tag} tt JOIN {tag} t ON t.id = tt.tag_id WHERE tt.task_id = %(expressions)s)"
