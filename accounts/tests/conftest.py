@@ -5,6 +5,7 @@ from django.test import override_settings
 
 from accounts import jwks
 from accounts.tests.better_auth import Clock, KeyPair, make_key, serve_better_auth
+from accounts.tokens import token_verified_forget
 
 
 @pytest.fixture
@@ -54,7 +55,9 @@ def clock(monkeypatch) -> Clock:
 
 @pytest.fixture(autouse=True)
 def _empty_jwks_cache():
-    """Every test starts (and leaves) with no key set cached in the process."""
+    """Every test starts (and leaves) with no key set cached and no token remembered."""
     jwks.reset_jwks_caches()
+    token_verified_forget()
     yield
     jwks.reset_jwks_caches()
+    token_verified_forget()
