@@ -1,6 +1,7 @@
 """Rules about tasks, shared by the API, the admin and the management commands."""
 
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -92,6 +93,22 @@ def task_update(
         task_lock(task=task, precondition=precondition)
         _read_links_and_tags(task)
         return _task_write(task=task, fields=fields, tags=tags)
+
+
+@contextmanager
+def task_edit_transaction() -> Iterator[bool]:
+    """The transaction an edit's look-up, checks and write share, where that is cheap.
+
+    Yields True inside it where rows can be locked (PostgreSQL): the look-up is then the
+    locked read (``task_reads.task_for_write``) and ``task_update`` takes ``locked=True``. On
+    SQLite a write transaction locks the whole database, so it holds the write alone: yields
+    False outside any transaction, and ``task_update`` opens its own and re-reads the task.
+    """
+    if not connection.features.has_select_for_update:
+        yield False
+        return
+    with transaction.atomic():
+        yield True
 
 
 def _task_write(*, task: Task, fields: dict, tags: list[str] | None = None) -> Task:

@@ -3,7 +3,6 @@
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils.functional import SimpleLazyObject
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -35,7 +34,7 @@ from .schema_sync import (
 )
 from .selectors import task_list_for, task_with_links
 from .serializers import TaskCompletionSerializer, TaskInputSerializer, TaskSerializer
-from .services import task_create, task_toggle_completion, task_update
+from .services import task_create, task_edit_transaction, task_toggle_completion, task_update
 from .sync import task_delete
 from .task_reads import task_first_rows, task_for_write, task_id_from_path, task_owned, task_row
 from .versions import task_etag, version_etag
@@ -196,12 +195,12 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
                 task = task_create(user=request.user, **fields)
             serializer.instance = task
 
-    def perform_update(self, serializer):
+    def perform_update(self, serializer, *, locked: bool = False):
         with _service_errors_as_422():
             serializer.instance = task_update(
                 task=serializer.instance,
                 precondition=self.precondition,
-                locked=True,
+                locked=locked,
                 **serializer.validated_data,
             )
 
@@ -210,12 +209,12 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
-        # One transaction from the look-up on: the task is read once, and locked.
-        with transaction.atomic():
-            task = self.get_object(for_write=True)
+        # Where rows lock, one transaction from the look-up on: the task is read once, locked.
+        with task_edit_transaction() as locked:
+            task = self.get_object(for_write=locked)
             serializer = self.input_serializer(task, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
-            self.perform_update(serializer)
+            self.perform_update(serializer, locked=locked)
         return self.answer(serializer.instance)
 
     def answer(self, task: Task, **response) -> Response:

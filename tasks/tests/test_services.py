@@ -14,6 +14,7 @@ from accounts.tests.factories import UserFactory
 from tasks.models import Task
 from tasks.services import (
     task_create,
+    task_edit_transaction,
     task_toggle_completion,
     task_update,
 )
@@ -292,3 +293,11 @@ def test_a_task_read_for_a_write_is_the_owners_only(task):
         assert task_for_write(user=UserFactory(), pk=task.pk) is None
         assert task_for_write(user=task.user, pk=task.pk + 10_000) is None
         assert task_for_write(user=task.user, pk=task.pk).pk == task.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_shares_one_transaction_from_its_look_up_only_where_rows_lock():
+    """On SQLite a write transaction locks the whole database: it holds the write alone."""
+    with task_edit_transaction() as locked:
+        assert locked is (connection.vendor == "postgresql")
+        assert connection.in_atomic_block is locked
