@@ -16,7 +16,6 @@ from .recurrence import recurrence_check
 from .stamped_writes import task_insert, task_insert_is_one_statement, task_update_columns
 from .sync import sync_stamp_many, task_delete_many
 from .tags import task_set_tags
-from .task_reads import task_links_and_tags
 from .versions import Precondition, precondition_check, task_lock
 
 # Tasks per UPDATE of a bulk change, well under every backend's parameter limit.
@@ -91,7 +90,6 @@ def task_update(
         return _task_write(task=task, fields=fields, tags=tags)
     with transaction.atomic():
         task_lock(task=task, precondition=precondition)
-        _read_links_and_tags(task)
         return _task_write(task=task, fields=fields, tags=tags)
 
 
@@ -135,22 +133,11 @@ def _task_write(*, task: Task, fields: dict, tags: list[str] | None = None) -> T
     return task
 
 
-def _read_links_and_tags(task: Task) -> None:
-    """The task's tags and next occurrence as they are now, for the rules and the answer.
-
-    A statement after the lock's, not annotations of it: PostgreSQL evaluates a locking
-    read's subqueries in the snapshot it started with, before it waited for the lock.
-    """
-    extras = task_links_and_tags(pk=task.pk)
-    task.tag_names, task.next_occurrence_id = extras["tag_names"], extras["next_occurrence_id"]
-
-
 def task_toggle_completion(*, task: Task, precondition: Precondition | None = None) -> Task:
     """Flips ``completed``, reading the row under a lock so two toggles flip it twice."""
     with transaction.atomic():
         # A fresh instance, as before: the caller's keeps the state it had.
         locked = task_lock(task=Task(pk=task.pk), precondition=precondition)
-        _read_links_and_tags(locked)
         return _task_write(task=locked, fields={"completed": not locked.completed})
 
 

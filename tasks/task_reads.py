@@ -47,8 +47,19 @@ def _owned(*, variant: bool, user_id: str, pk: int) -> QuerySet:
     return tasks.filter(pk=pk).order_by().values(*_COLUMNS, "next_occurrence_id")
 
 
+def _locked_with_links(tasks: QuerySet) -> QuerySet:
+    """``tasks`` under their row lock, with their tags and next occurrence, and the version as
+    the statement's snapshot has it: what those subqueries saw (see ``task_for_write``)."""
+    seen = Subquery(Task.objects.filter(pk=OuterRef("pk")).order_by().values("version")[:1])
+    tasks = task_with_links(queryset=tasks).annotate(tag_names=TagNames(), seen_version=seen)
+    return tasks.select_for_update(of=("self",)).order_by().values(*_COLUMNS, *_LOCKED_EXTRAS)
+
+
+_LOCKED_EXTRAS = ("next_occurrence_id", "tag_names", "seen_version")
+
+
 def _locked(*, variant: None, pk: int) -> QuerySet:
-    return Task.objects.select_for_update().filter(pk=pk).order_by().values(*_COLUMNS)
+    return _locked_with_links(Task.objects.filter(pk=pk))
 
 
 def _links_and_tags(*, variant: None, pk: int) -> QuerySet:
@@ -57,11 +68,7 @@ def _links_and_tags(*, variant: None, pk: int) -> QuerySet:
 
 
 def _for_write(*, variant: bool, user_id: str, pk: int) -> QuerySet:
-    tasks = task_with_links(queryset=task_list_for(user=User(pk=user_id), user_active=variant))
-    # The version as the statement's snapshot has it: the subqueries' view (see task_for_write).
-    seen = Subquery(Task.objects.filter(pk=OuterRef("pk")).order_by().values("version")[:1])
-    tasks = tasks.annotate(tag_names=TagNames(), seen_version=seen).select_for_update(of=("self",))
-    return tasks.filter(pk=pk).order_by().values(*_COLUMNS, "next_occurrence_id", "tag_names", "seen_version")
+    return _locked_with_links(task_list_for(user=User(pk=user_id), user_active=variant).filter(pk=pk))
 
 
 _OWNED = PreparedQuery(_owned, user_id=_USER_ID, pk=_PK)
@@ -85,15 +92,8 @@ def task_owned(*, user: User, pk: int, user_active: bool = False) -> Task | None
 
 
 def task_for_write(*, user: User, pk: int, user_active: bool = False) -> Task | None:
-    """``user``'s task ``pk`` as ``task_owned`` finds it, its row locked until the caller's
-    transaction ends, with its ``tag_names`` and ``next_occurrence_id`` as committed when the
-    lock was taken; else None. One statement, unless the lock had to be waited for.
-
-    PostgreSQL evaluates a locking read's subqueries in the snapshot the statement started
-    with, before it waited for the lock; but whoever changes a task's tags or links holds its
-    lock and gives it a new version. So when the version in that snapshot is the locked
-    row's, nothing changed in between; otherwise they are read again, after the lock.
-    """
+    """``user``'s task ``pk`` as ``task_owned`` finds it, locked as by ``task_locked_columns``
+    (one statement, with its tags and next occurrence), in the caller's transaction; else None."""
     if not connection.in_atomic_block:
         raise RuntimeError("A task is read for a write inside the write's transaction.")
     if not _id_fits(pk):
@@ -101,18 +101,33 @@ def task_for_write(*, user: User, pk: int, user_active: bool = False) -> Task | 
     found = _FOR_WRITE.rows(variant=user_active, user_id=user.pk, pk=pk)
     if not found:
         return None
-    row = found[0]
+    row = _links_once_locked(found[0], pk=pk)
     task = Task.from_db(connection.alias, _COLUMNS, [row[column] for column in _COLUMNS])
-    if row["seen_version"] != task.version:
-        row = task_links_and_tags(pk=pk)
     task.tag_names, task.next_occurrence_id = row["tag_names"], row["next_occurrence_id"]
     return task
 
 
 def task_locked_columns(*, pk: int) -> dict | None:
-    """The task's columns, its row locked until the transaction ends (call it inside one)."""
+    """The task's columns, ``tag_names`` and ``next_occurrence_id``, its row locked until the
+    transaction ends (call it inside one); the tags and link as committed once it was locked.
+
+    One statement, unless the lock had to be waited for: PostgreSQL evaluates a locking read's
+    subqueries in the snapshot the statement started with, before it waited; but whoever
+    changes a task's tags or links holds its lock and gives it a new version. So when the
+    version in that snapshot is the locked row's, nothing changed in between; otherwise the
+    tags and link are read again, after the lock.
+    """
     found = _LOCKED.rows(pk=pk)
-    return found[0] if found else None
+    if not found:
+        return None
+    row = _links_once_locked(found[0], pk=pk)
+    return {name: row[name] for name in (*_COLUMNS, "next_occurrence_id", "tag_names")}
+
+
+def _links_once_locked(row: dict, *, pk: int) -> dict:
+    if row["seen_version"] == row["version"]:
+        return row
+    return {**row, **task_links_and_tags(pk=pk)}
 
 
 def task_links_and_tags(*, pk: int) -> dict | None:

@@ -83,7 +83,8 @@ def precondition_parse(*, header: str | None) -> Precondition | None:
 
 
 def task_lock(*, task: Task, precondition: Precondition | None = None) -> Task:
-    """Re-reads ``task`` in place under a row lock and checks ``precondition`` against it.
+    """Re-reads ``task`` in place under a row lock, with its ``tag_names`` and
+    ``next_occurrence_id`` (``task_reads.task_locked_columns``), and checks ``precondition``.
 
     Call it inside a transaction: the check and the write that follows are one step, so of
     concurrent writes sent with the same ETag exactly one finds it current. Raises

@@ -128,7 +128,12 @@ def test_an_owned_task_is_the_orms_instance(user, other_user):
     assert task_owned(user=other_user, pk=task.pk) is None
     assert task_owned(user=user, pk=2**63) is None
     with transaction.atomic():
-        assert task_locked_columns(pk=task.pk) == {name: getattr(expected, name) for name in columns}
+        locked = task_locked_columns(pk=task.pk)
+    assert locked == {
+        **{name: getattr(expected, name) for name in columns},
+        "next_occurrence_id": None,
+        "tag_names": ["work"],
+    }
     assert task_locked_columns(pk=task.pk + 1000) is None
 
 

@@ -218,16 +218,16 @@ def test_task_toggle_completion_reads_the_row_under_a_lock():
 
     statements = sql_of(context)
     # The change number and the UPDATE: one statement on PostgreSQL (tasks.stamped_writes).
-    assert len(statements) == (5 if connection.vendor == "postgresql" else 6), statements
+    assert len(statements) == (4 if connection.vendor == "postgresql" else 5), statements
     assert statements[0] == begin
     assert statements[1].startswith('SELECT "tasks_task"."id"')
-    assert re.search(rf'WHERE "tasks_task"."id" = {task.pk}\b', statements[1]), statements[1]
-    assert statements[1].endswith(" FOR UPDATE") is for_update
-    # Then, read after the lock, its tags and next occurrence (for the answer); the owner's
-    # next change number, which orders the user's commits (tasks.sync), taken before the
-    # UPDATE (in its statement on PostgreSQL).
-    assert '"next_occurrence_id"' in statements[2] and "UPDATE" not in statements[2]
-    number_and_write = " ".join(query["sql"] for query in context.captured_queries[3:-1])
+    assert re.search(rf'"tasks_task"."id" = {task.pk}\b', statements[1]), statements[1]
+    assert statements[1].endswith('FOR UPDATE OF "tasks_task"') is for_update
+    # The locked read brings its tags and next occurrence (for the rules and the answer); then
+    # the owner's next change number, which orders the user's commits (tasks.sync), taken
+    # before the UPDATE (in its statement on PostgreSQL).
+    assert '"next_occurrence_id"' in statements[1] and '"tag_names"' in statements[1]
+    number_and_write = " ".join(query["sql"] for query in context.captured_queries[2:-1])
     assert 'INSERT INTO "tasks_synccounter"' in number_and_write.split('UPDATE "tasks_task"')[0]
     assert updated_columns(statements[-2]) == {"completed", "completed_at", "updated_at", "version"}
     assert statements[-1] == "COMMIT"
