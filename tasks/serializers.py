@@ -1,5 +1,7 @@
 """The task as the API shows it and accepts it."""
 
+import copy
+
 from rest_framework import serializers
 
 from .fields import (
@@ -32,11 +34,9 @@ class TaskListSerializer(serializers.ListSerializer):
         return super().to_representation(tasks)
 
 
-class TaskInputSerializer(serializers.Serializer):
-    """What a write may send: the editable fields, declared once (``TaskSerializer`` inherits
-    them), validated by the views. A plain ``Serializer``: a ``ModelSerializer`` builds all its
-    fields from the model for every request, which cost a create 0.19 ms (of 0.33 for the
-    whole validation)."""
+class _EditableFields(serializers.Serializer):
+    """The editable fields, declared once: ``TaskInputSerializer`` checks them,
+    ``TaskSerializer`` (the schema's ``Task`` and ``TaskRequest``) inherits them."""
 
     title = TitleField(max_length=TITLE_MAX_LENGTH, trim_whitespace=True, help_text=TITLE_HELP)
     description = StrictCharField(
@@ -72,7 +72,30 @@ class TaskInputSerializer(serializers.Serializer):
     )
 
 
-class TaskSerializer(TaskInputSerializer, serializers.ModelSerializer):
+class TaskInputSerializer(_EditableFields):
+    """What a write may send, as the views check it. A plain ``Serializer``: a
+    ``ModelSerializer`` builds all its fields from the model for every request, which cost a
+    create 0.19 ms (of 0.33 for the whole validation); and its fields are shallow copies of
+    the declared ones, where DRF deep-copies each (running its ``__init__`` again: 0.12 ms a
+    request, half of it the tag list's). A copy shares only what checking a value reads and
+    never changes (its validators, messages and arguments); binding sets its own name and parent.
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {name: _unbound_copy(field) for name, field in self._declared_fields.items()}
+
+
+def _unbound_copy(field: serializers.Field) -> serializers.Field:
+    """``field`` copied for one serializer instance to bind (a list field with its own child)."""
+    clone = copy.copy(field)
+    child = getattr(field, "child", None)
+    if child is not None:  # bound to its list field when that was made: only the parent changes
+        clone.child = copy.copy(child)
+        clone.child.parent = clone
+    return clone
+
+
+class TaskSerializer(_EditableFields, serializers.ModelSerializer):
     """A task. ``title`` is required; an omitted ``description`` is null (on PUT too: it
     "replaces title and description"); every other omitted field keeps its value on PUT and
     PATCH, and takes the model's default on POST."""

@@ -95,3 +95,20 @@ def test_the_views_check_bodies_with_exactly_the_documented_request_fields():
     for name, field in checked.items():
         assert type(field) is type(documented[name])
         assert field._kwargs == documented[name]._kwargs
+
+
+def test_each_input_serializer_binds_its_own_copies_of_the_declared_fields():
+    declared_before = {
+        name: dict(vars(field)) for name, field in TaskInputSerializer._declared_fields.items()
+    }
+    first, second = TaskInputSerializer(data={"title": ""}), TaskInputSerializer(data={"title": "ok"})
+
+    for name, declared in TaskInputSerializer._declared_fields.items():
+        assert first.fields[name] is not declared and first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first and first.fields[name].field_name == name
+    tags = first.fields["tags"]
+    assert tags.child.parent is tags and tags.child is not second.fields["tags"].child
+    assert not first.is_valid() and set(first.errors) == {"title"}
+    assert second.is_valid(), second.errors
+    declared_after = {name: dict(vars(field)) for name, field in TaskInputSerializer._declared_fields.items()}
+    assert declared_after == declared_before
