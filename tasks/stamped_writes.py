@@ -40,6 +40,10 @@ def task_insert(*, task: Task, user_active: bool = False) -> bool:
     Outside a transaction only where ``task_insert_is_one_statement()``: the change number
     must commit with its write.
     """
+    if not (task_insert_is_one_statement() or connection.in_atomic_block):
+        raise RuntimeError(
+            "Here a task's change number and INSERT are two statements: call it in a transaction."
+        )
     values = [field.get_db_prep_save(field.pre_save(task, True), connection) for field in _FIELDS.values()]
     row = _stamped(task, _statement("insert", user_active), values, user_active=user_active)
     if row is None:

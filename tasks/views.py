@@ -4,8 +4,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.functional import SimpleLazyObject
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -20,18 +19,8 @@ from .pagination import TaskPagination
 from .permissions import IsPathUser
 from .query_fields import TagKeysField
 from .rows import task_rows
-from .schema import ERROR_RESPONSES, LIST_HEADERS, LOCATION_HEADER, TaskSchema, UserPathSchema
-from .schema_sync import (
-    CONDITIONAL_WRITE_ERRORS,
-    ETAG,
-    IDEMPOTENCY_ERRORS,
-    IDEMPOTENCY_KEY,
-    IDEMPOTENT_REPLAYED,
-    IF_MATCH,
-    IF_NONE_MATCH,
-    NOT_MODIFIED,
-    RETRY_AFTER,
-)
+from .schema import TaskSchema, UserPathSchema
+from .schema_views import USER_ID_PARAMETER, task_schema_view
 from .selectors import task_list_for, task_with_links
 from .serializers import TaskCompletionSerializer, TaskInputSerializer, TaskSerializer
 from .services import task_create, task_edit_transaction, task_toggle_completion, task_update
@@ -40,47 +29,8 @@ from .task_reads import task_first_rows, task_for_write, task_id_from_path, task
 from .versions import task_etag, version_etag
 from .view_mixins import TaskChangesMixin, TaskVersionsMixin, idempotent
 
-USER_ID_PARAMETER = OpenApiParameter(
-    "user_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Your Better Auth user id."
-)
-# The lookup regex alone would make it a string with a pattern in generated clients.
-TASK_ID_PARAMETER = OpenApiParameter(
-    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The task's id."
-)
-IDEMPOTENT_PARAMETERS = [ETAG, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED, RETRY_AFTER]
 
-
-@extend_schema_view(
-    list=extend_schema(
-        parameters=LIST_HEADERS, responses={200: TaskSerializer(many=True), **ERROR_RESPONSES}
-    ),
-    create=extend_schema(
-        parameters=[LOCATION_HEADER, *IDEMPOTENT_PARAMETERS],
-        responses={201: TaskSerializer, **ERROR_RESPONSES, **IDEMPOTENCY_ERRORS},
-    ),
-    retrieve=extend_schema(
-        parameters=[TASK_ID_PARAMETER, ETAG, IF_NONE_MATCH],
-        responses={200: TaskSerializer, **NOT_MODIFIED, **ERROR_RESPONSES},
-    ),
-    update=extend_schema(
-        parameters=[TASK_ID_PARAMETER, ETAG, IF_MATCH],
-        responses={200: TaskSerializer, **ERROR_RESPONSES, **CONDITIONAL_WRITE_ERRORS},
-    ),
-    partial_update=extend_schema(
-        parameters=[TASK_ID_PARAMETER, ETAG, IF_MATCH],
-        responses={200: TaskSerializer, **ERROR_RESPONSES, **CONDITIONAL_WRITE_ERRORS},
-    ),
-    destroy=extend_schema(
-        parameters=[TASK_ID_PARAMETER, IF_MATCH],
-        responses={204: None, **ERROR_RESPONSES, **CONDITIONAL_WRITE_ERRORS},
-    ),
-    complete=extend_schema(
-        parameters=[TASK_ID_PARAMETER, IF_MATCH, *IDEMPOTENT_PARAMETERS],
-        request=TaskCompletionSerializer,
-        responses={200: TaskSerializer, **ERROR_RESPONSES, **CONDITIONAL_WRITE_ERRORS, **IDEMPOTENCY_ERRORS},
-        description='No body (or no `completed`) toggles the task; `{"completed": true|false}` sets it.',
-    ),
-)
+@task_schema_view
 class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
     """The authenticated user's tasks; another user's task is simply not found."""
 

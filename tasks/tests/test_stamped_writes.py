@@ -161,3 +161,14 @@ def test_an_update_outside_a_transaction_is_refused():
 
     with pytest.raises(RuntimeError, match="inside the transaction"):
         task_update_columns(task=task, names=["title"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_insert_of_two_statements_outside_a_transaction_is_refused():
+    task = Task(user=UserFactory(), title="alone")
+    if connection.vendor == "postgresql":
+        assert task_insert(task=task) is True  # one statement: a transaction of its own
+    else:
+        with pytest.raises(RuntimeError, match="two statements"):
+            task_insert(task=task)
+        assert not Task.objects.filter(title="alone").exists()
