@@ -47,15 +47,15 @@ def _owned(*, variant: bool, user_id: str, pk: int) -> QuerySet:
     return tasks.filter(pk=pk).order_by().values(*_COLUMNS, "next_occurrence_id")
 
 
+_LOCKED_EXTRAS = ("next_occurrence_id", "tag_names", "seen_version")
+
+
 def _locked_with_links(tasks: QuerySet) -> QuerySet:
     """``tasks`` under their row lock, with their tags and next occurrence, and the version as
-    the statement's snapshot has it: what those subqueries saw (see ``task_for_write``)."""
+    the statement's snapshot has it: what those subqueries saw (see ``task_locked_columns``)."""
     seen = Subquery(Task.objects.filter(pk=OuterRef("pk")).order_by().values("version")[:1])
     tasks = task_with_links(queryset=tasks).annotate(tag_names=TagNames(), seen_version=seen)
     return tasks.select_for_update(of=("self",)).order_by().values(*_COLUMNS, *_LOCKED_EXTRAS)
-
-
-_LOCKED_EXTRAS = ("next_occurrence_id", "tag_names", "seen_version")
 
 
 def _locked(*, variant: None, pk: int) -> QuerySet:
