@@ -13,9 +13,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled, ValidationError
 from rest_framework.response import Response
 
+from accounts.authentication import user_check_complete
 from todo_project.sent_with_commit import sent_with_commit
 
 from .changes import DEFAULT_LIMIT, MAX_LIMIT, task_changes
@@ -50,7 +51,24 @@ class TaskVersionsMixin:
     def handle_exception(self, exc):
         if isinstance(exc, Task.DoesNotExist):  # deleted between the lookup and the lock
             exc = TaskNotFound()
-        return super().handle_exception(exc)
+        return super().handle_exception(_refusal_first(self.request, exc))
+
+
+def _refusal_first(request, exc: Exception) -> Exception:
+    """``exc``, or the 401 of a deactivated account whose check the view had deferred.
+
+    A request that skipped its user query (``user_checked_by_query``) is refused before any
+    other answer, as one that made it: a bad body, a missing task, an idempotency error (and
+    the account's sync runs here, after the request's transaction was rolled back). Not for a
+    429: a flood of throttled requests must stay cheap.
+    """
+    if not isinstance(exc, APIException) or isinstance(exc, AuthenticationFailed | Throttled):
+        return exc
+    try:
+        user_check_complete(request)
+    except AuthenticationFailed as refused:
+        return refused
+    return exc
 
 
 def idempotent(handler):
@@ -80,6 +98,7 @@ def idempotent(handler):
             except _KeyTaken:
                 stored = idempotency_stored(user=request.user, key=key, fingerprint=fingerprint)
                 if stored is not None:
+                    user_check_complete(request)  # a deactivated account is refused, not replayed
                     return _replay(stored)
         raise IdempotencyInProgress()
 

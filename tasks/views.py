@@ -102,8 +102,7 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         pk = task_id_from_path(self.kwargs["pk"])
         row = None if pk is None else task_row(user=user, pk=pk, user_active=user_check_deferred(user))
         if row is None:
-            user_check_complete(request)
-            raise TaskNotFound()
+            raise TaskNotFound()  # a deactivated user hears 401 (handle_exception)
         etag = version_etag(task_id=row["id"], version=row["version"])
         return Response(task_rows().shape([row])[0], headers={"ETag": etag})
 
@@ -114,7 +113,8 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         read = task_for_write if for_write else task_owned
         task = None if pk is None else read(user=user, pk=pk, user_active=user_check_deferred(user))
         if task is None:
-            user_check_complete(self.request)  # a deactivated user hears 401, not "not found"
+            # A deactivated user hears 401, not "not found" (handle_exception checks, after
+            # the write's transaction is rolled back: the account's sync must not go with it).
             raise TaskNotFound()
         self.check_object_permissions(self.request, task)
         return task

@@ -176,6 +176,50 @@ def test_a_deactivated_users_create_with_an_idempotency_key_stores_no_answer(use
     assert not Task.objects.filter(user_id=user.pk).exists()
 
 
+@pytest.mark.parametrize(
+    ("method", "suffix", "body"),
+    [
+        ("post", None, {"title": ""}),
+        ("post", None, {"title": "x", "recurrence": "FREQ=DAILY"}),
+        ("patch", "one", {"priority": "urgent"}),
+        ("patch", "missing", {"title": "x"}),
+    ],
+    ids=["create-bad-body", "create-bad-rule", "patch-bad-body", "patch-missing-task"],
+)
+def test_a_deactivated_user_hears_401_before_any_other_refusal(user, user_client, method, suffix, body):
+    task = TaskFactory(user=user)
+    pk = {None: None, "one": task.pk, "missing": task.pk + 10_000}[suffix]
+    assert user_client.get(tasks_url("token", user)).status_code == 200
+    deactivate(user)
+
+    response = getattr(user_client, method)(tasks_url("token", user, pk), body, format="json")
+
+    assert (response.status_code, response.json()["code"]) == (401, "user_inactive")
+
+
+def test_a_deactivated_user_is_not_replayed_a_stored_answer(user, user_client):
+    url = tasks_url("token", user)
+    first = user_client.post(url, {"title": "kept"}, format="json", HTTP_IDEMPOTENCY_KEY="k2")
+    assert first.status_code == 201
+    deactivate(user)
+
+    retry = user_client.post(url, {"title": "kept"}, format="json", HTTP_IDEMPOTENCY_KEY="k2")
+
+    assert (retry.status_code, retry.json()["code"]) == (401, "user_inactive")
+    assert "kept" not in retry.content.decode() and not retry.has_header("Location")
+
+
+def test_a_remembered_deleted_users_edit_of_a_missing_task_still_creates_the_user(user_client, user):
+    """The account is synced after the edit's transaction is rolled back, not inside it."""
+    assert user_client.get(tasks_url("token", user)).status_code == 200
+    User.objects.filter(pk=user.pk).delete()
+
+    response = user_client.patch(tasks_url("token", user, 10**9), {"title": "x"}, format="json")
+
+    assert response.status_code == 404
+    assert User.objects.filter(pk=user.pk).exists()
+
+
 def test_a_remembered_user_that_was_deleted_can_create_again(user, user_client):
     assert user_client.get(tasks_url("token", user)).status_code == 200
     User.objects.filter(pk=user.pk).delete()
