@@ -9,6 +9,7 @@ The errors are DRF exceptions that carry their own code, detail, status and head
 the exception handler answers them like any other error.
 """
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -28,8 +29,11 @@ BEARER_CHALLENGE = 'Bearer realm="api"'
 # How long a verified token is taken at its word: a key withdrawn from the JWKS meanwhile
 # still verifies it that long (the key set itself is cached longer, BETTER_AUTH_JWKS_CACHE_SECONDS).
 VERIFIED_SECONDS = 60.0
-MAX_VERIFIED = 10_000
-_verified: dict[tuple, tuple["Identity", float]] = {}  # (token, config) -> (identity, valid until)
+# Tokens remembered per process, by their sha256 (the tokens themselves are not kept): about
+# 0.4 KB each, so at most 2 MB.
+MAX_VERIFIED = 5_000
+_verified: dict[bytes, tuple["AuthConfig", "Identity", float]] = {}  # -> (config, identity, valid until)
+_configs: list["AuthConfig"] = []  # the last configuration seen, shared by the entries
 
 
 @dataclass(frozen=True)
@@ -87,21 +91,37 @@ def token_verify(*, raw_token: bytes | str) -> Identity:
     """The identity of ``raw_token`` once its signature and claims check out.
 
     Raises ``TokenInvalid``, ``TokenExpired`` or ``IdentityProviderUnavailable``. A token that
-    checked out is remembered (``VERIFIED_SECONDS``, never past its ``exp``): a frontend sends
-    one token with every request until it refreshes it, and checking it again cost each
-    request about 50 µs. A refused token is checked again every time.
+    checked out is remembered (``VERIFIED_SECONDS``, never past its ``exp`` plus the leeway)
+    for the configuration it was checked under: a frontend sends one token with every request
+    until it refreshes it, and checking it again cost each request about 50 µs. A refused
+    token is checked again every time.
     """
-    config = auth_config()
-    key = (raw_token, config)  # another secret or issuer is another check
+    config = _shared(auth_config())
+    key = hashlib.sha256(raw_token if isinstance(raw_token, bytes) else raw_token.encode()).digest()
     remembered = _verified.get(key)
     now = time.time()  # PyJWT's clock for exp
-    if remembered is not None and now < remembered[1]:
-        return remembered[0]
+    if remembered is not None and remembered[0] == config and now < remembered[2]:
+        return remembered[1]
     identity, expires = _verify(raw_token, config)
     if len(_verified) >= MAX_VERIFIED:
-        _verified.clear()  # bounded: beyond this many tokens, start again
-    _verified[key] = (identity, min(now + VERIFIED_SECONDS, expires + config.leeway))
+        _forget_expired(now)
+    _verified[key] = (config, identity, min(now + VERIFIED_SECONDS, expires + config.leeway))
     return identity
+
+
+def _shared(config: "AuthConfig") -> "AuthConfig":
+    """One object per configuration for every entry (``auth_config()`` builds a new one each call)."""
+    if not _configs or _configs[0] != config:
+        _configs[:] = [config]
+    return _configs[0]
+
+
+def _forget_expired(now: float) -> None:
+    """Drops the entries past their time; when that frees too little, all of them."""
+    for key in [key for key, entry in list(_verified.items()) if entry[2] <= now]:
+        _verified.pop(key, None)
+    if len(_verified) >= MAX_VERIFIED * 0.9:
+        _verified.clear()
 
 
 def token_verified_forget() -> None:

@@ -39,7 +39,8 @@ def test_a_remembered_token_is_refused_once_its_exp_passes():
     token = make_token(sub="ba_short", exp=int(time.time()) + 2)
     assert token_verify(raw_token=token).id == "ba_short"
 
-    time.sleep(max(0.0, tokens._verified[(token, tokens.auth_config())][1] - time.time()) + 0.05)
+    [(_, _, until)] = tokens._verified.values()
+    time.sleep(max(0.0, until - time.time()) + 0.05)
 
     with pytest.raises(TokenExpired):
         token_verify(raw_token=token)
@@ -74,10 +75,28 @@ def test_a_refused_token_is_checked_every_time(_counted):
     assert len(_counted) == 2
 
 
-def test_the_memo_is_bounded(monkeypatch):
+def test_the_memo_is_bounded_and_keeps_no_token(monkeypatch):
     monkeypatch.setattr(tokens, "MAX_VERIFIED", 3)
+    made = [make_token(sub=f"ba_{number}") for number in range(10)]
 
-    for number in range(10):
-        token_verify(raw_token=make_token(sub=f"ba_{number}"))
+    for token in made:
+        token_verify(raw_token=token)
 
     assert 1 <= len(tokens._verified) <= 3
+    assert not any(token in repr(tokens._verified) for token in made)
+    assert len({id(config) for config, _, _ in tokens._verified.values()}) == 1
+
+
+def test_a_full_memo_drops_the_expired_entries_first(monkeypatch):
+    monkeypatch.setattr(tokens, "MAX_VERIFIED", 10)
+    live = [make_token(sub=f"ba_live_{number}") for number in range(3)]
+    for token in live:
+        token_verify(raw_token=token)
+    config = next(iter(tokens._verified.values()))[0]
+    for number in range(7):  # entries whose time has passed
+        tokens._verified[bytes([number]) * 32] = (config, None, time.time() - 1)
+
+    token_verify(raw_token=make_token(sub="ba_one_more"))
+
+    assert len(tokens._verified) == 4
+    assert all(identity is not None for _, identity, _ in tokens._verified.values())
