@@ -111,11 +111,11 @@ def task_locked_columns(*, pk: int) -> dict | None:
     """The task's columns, ``tag_names`` and ``next_occurrence_id``, its row locked until the
     transaction ends (call it inside one); the tags and link as committed once it was locked.
 
-    One statement, unless the lock had to be waited for: PostgreSQL evaluates a locking read's
-    subqueries in the snapshot the statement started with, before it waited; but whoever
-    changes a task's tags or links holds its lock and gives it a new version. So when the
-    version in that snapshot is the locked row's, nothing changed in between; otherwise the
-    tags and link are read again, after the lock.
+    One statement, unless the row changed after the statement's snapshot was taken (which is
+    what waiting for its lock means): PostgreSQL evaluates a locking read's subqueries in that
+    snapshot, but locks and returns the newest row; and whoever changes a task's tags or links
+    holds its lock and gives it a new version. So when the version in that snapshot is the
+    locked row's, nothing changed in between; otherwise the tags and link are read again.
     """
     found = _LOCKED.rows(pk=pk)
     if not found:
