@@ -14,7 +14,7 @@ import logging
 
 from rest_framework import HTTP_HEADER_ENCODING
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled
 from rest_framework_simplejwt.settings import api_settings
 
 from .models import User
@@ -99,6 +99,23 @@ def user_check_complete(request) -> None:
         return
     raw_token = request.META[api_settings.AUTH_HEADER_NAME].split()[1]
     request.user = _user_checked(request.auth, raw_token=raw_token)
+
+
+def user_check_before_refusal(request, exc: Exception) -> Exception:
+    """``exc``, or the 401 of a deactivated account whose check the view deferred.
+
+    A request that skipped its user query is refused for its account before any other
+    refusal (a bad body, a missing task, another user's path), as one that made it; a view
+    calls this from ``handle_exception``, after the request's transaction was rolled back,
+    so the account's sync is kept. Not for a 429: a flood of throttled requests stays cheap.
+    """
+    if not isinstance(exc, APIException) or isinstance(exc, AuthenticationFailed | Throttled):
+        return exc
+    try:
+        user_check_complete(request)
+    except AuthenticationFailed as refused:
+        return refused
+    return exc
 
 
 def _view_checks_user(request) -> bool:

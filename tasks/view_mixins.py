@@ -13,14 +13,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.authentication import user_check_complete
 from todo_project.sent_with_commit import sent_with_commit
 
 from .changes import DEFAULT_LIMIT, MAX_LIMIT, task_changes
-from .exceptions import TaskNotFound
 from .idempotency import (
     HEADER,
     IdempotencyInProgress,
@@ -30,7 +29,6 @@ from .idempotency import (
     idempotency_key_clean,
     idempotency_stored,
 )
-from .models import Task
 from .schema import ERROR_RESPONSES
 from .schema_sync import SYNC_ERRORS
 from .serializers import TaskSerializer
@@ -47,28 +45,6 @@ class TaskVersionsMixin:
         if request.method in CONDITIONAL_WRITE_METHODS and self.detail:
             # Malformed (412) or missing while required (428): refused before any query.
             self.precondition = precondition_parse(header=request.headers.get("If-Match"))
-
-    def handle_exception(self, exc):
-        if isinstance(exc, Task.DoesNotExist):  # deleted between the lookup and the lock
-            exc = TaskNotFound()
-        return super().handle_exception(_refusal_first(self.request, exc))
-
-
-def _refusal_first(request, exc: Exception) -> Exception:
-    """``exc``, or the 401 of a deactivated account whose check the view had deferred.
-
-    A request that skipped its user query (``user_checked_by_query``) is refused before any
-    other answer, as one that made it: a bad body, a missing task, an idempotency error (and
-    the account's sync runs here, after the request's transaction was rolled back). Not for a
-    429: a flood of throttled requests must stay cheap.
-    """
-    if not isinstance(exc, APIException) or isinstance(exc, AuthenticationFailed | Throttled):
-        return exc
-    try:
-        user_check_complete(request)
-    except AuthenticationFailed as refused:
-        return refused
-    return exc
 
 
 def idempotent(handler):

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts.authentication import user_check_complete, user_check_deferred
+from accounts.authentication import user_check_before_refusal, user_check_complete, user_check_deferred
 
 from .exceptions import TaskNotFound
 from .filters import TaskFilter
@@ -52,6 +52,12 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
     def user_checked_by_query(self) -> bool:
         """Authentication may skip the user's query: the action's own queries check the account."""
         return self.action in self.ACCOUNT_CHECKING_ACTIONS
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Task.DoesNotExist):  # deleted between the look-up and the lock
+            exc = TaskNotFound()
+        # The deferred account check comes before any other refusal (accounts.authentication).
+        return super().handle_exception(user_check_before_refusal(self.request, exc))
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -197,6 +197,29 @@ def test_a_deactivated_user_hears_401_before_any_other_refusal(user, user_client
     assert (response.status_code, response.json()["code"]) == (401, "user_inactive")
 
 
+def test_a_deactivated_user_on_another_users_path_hears_401_not_403(user, user_client, other_user):
+    assert user_client.get(tasks_url("token", user)).status_code == 200
+    deactivate(user)
+
+    response = user_client.get(tasks_url("path", other_user))
+
+    assert (response.status_code, response.json()["code"]) == (401, "user_inactive")
+
+
+def test_a_throttled_deactivated_user_hears_429_without_a_user_query(user, user_client, settings, tmp_path):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": "1/min"}}
+    settings.REDIS_URL = ""
+    settings.API_THROTTLE_SQLITE_PATH = str(tmp_path / "ratelimit.sqlite3")
+    assert user_client.get(tasks_url("token", user)).status_code == 200
+    deactivate(user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = user_client.get(tasks_url("token", user))
+
+    assert response.status_code == 429
+    assert not any("accounts_user" in query["sql"] for query in queries)
+
+
 def test_a_deactivated_user_is_not_replayed_a_stored_answer(user, user_client):
     url = tasks_url("token", user)
     first = user_client.post(url, {"title": "kept"}, format="json", HTTP_IDEMPOTENCY_KEY="k2")
