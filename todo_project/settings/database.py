@@ -9,6 +9,7 @@ def database_settings(
     *,
     url: str,
     sqlite_path: str,
+    sqlite_synchronous: str,
     conn_max_age: int,
     connect_timeout: int,
     statement_timeout: int,
@@ -29,14 +30,21 @@ def database_settings(
         database = {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": sqlite_path,
+            # Kept open like PostgreSQL's: opening the file, its init command and Django's
+            # function registrations cost about 0.5 ms of every request.
+            "CONN_MAX_AGE": conn_max_age,
             "OPTIONS": {
                 # Wait for a writer instead of failing at once with "database is locked".
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",
                 # Write-ahead log: readers do not wait for the writer, and a commit is one
-                # append and fsync instead of a journal's several (a create held the write
-                # lock 1.2 ms instead of 2.5). Kept in the file; needs a local disk.
-                "init_command": "PRAGMA journal_mode=WAL",
+                # append instead of a journal's several (a create held the write lock 1.2 ms
+                # instead of 2.5). Kept in the file; needs a local disk. With synchronous
+                # NORMAL (the default, as Rails ships it) a commit does not wait for its
+                # fsync: the log is synced at checkpoints, the file is never corrupted, and
+                # only a power cut or OS crash may lose the last commits (an app crash loses
+                # nothing). A create went from 2.1 to 1.35 ms. FULL syncs every commit.
+                "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={sqlite_synchronous.upper()}",
             },
         }
     if database["ENGINE"] == "django.db.backends.postgresql":

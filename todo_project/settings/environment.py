@@ -53,6 +53,14 @@ def env_int(name: str, default: int) -> int:
     return value
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of ``choices`` (any case) from the environment, lower-cased."""
+    value = env_str(name, default).lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     """A comma-separated list from the environment, without empty items."""
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
