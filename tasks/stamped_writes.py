@@ -12,6 +12,8 @@ instead of four (BEGIN, number, INSERT, COMMIT). SQLite has no such ``WITH``: tw
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from todo_project.pg_cursors import prepared_cursor
+
 from .models import Task
 from .sync import sync_stamp_statement
 
@@ -63,14 +65,21 @@ def task_update_columns(*, task: Task, names: list[str]) -> None:
         _FIELDS[name].get_db_prep_save(_FIELDS[name].pre_save(task, False), connection) for name in names
     ]
     sql = _statement("update", names)
-    (task.version,) = _stamped(task, sql, values, where=(task.pk,), user_active=False)
+    (task.version,) = _stamped(task, sql, values, where=(task.pk,), user_active=False, prepare=True)
 
 
-def _stamped(task: Task, sql: str, values: list, *, where: tuple = (), user_active: bool) -> tuple | None:
+def _stamped(
+    task: Task, sql: str, values: list, *, where: tuple = (), user_active: bool, prepare: bool = False
+) -> tuple | None:
     """The row ``sql`` returns, run with the owner's change number: on PostgreSQL the ``WITH``
     takes it (the user id its first parameter); elsewhere its own statement runs first, and
-    the number is the parameter after ``values`` (and before the ``where`` ones)."""
-    with connection.cursor() as cursor:
+    the number is the parameter after ``values`` (and before the ``where`` ones).
+
+    ``prepare``: as a server-side prepared statement where those are on (``pg_cursors``); only
+    for the UPDATE, whose ``SET column = value`` gives each value its column's type (an
+    INSERT's ``SELECT`` list would leave a NULL's type unknown, so text).
+    """
+    with prepared_cursor(connection) if prepare else connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(sql, [task.user_id, *values, *where])
         else:

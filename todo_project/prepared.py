@@ -22,7 +22,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
-from todo_project.pg_timestamps import cursor_timestamps_fast
+from todo_project.pg_cursors import prepared_cursor
 
 
 def text_stand_in(name: str) -> str:
@@ -61,8 +61,7 @@ class PreparedQuery:
         params = list(compiled.params)
         for position, name in compiled.slots:
             params[position] = values[name]
-        with connection.cursor() as cursor:
-            cursor_timestamps_fast(connection=connection, cursor=cursor)
+        with prepared_cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         if compiled.converters:

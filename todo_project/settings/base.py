@@ -111,6 +111,7 @@ DATABASES = {
         statement_timeout=env_int("DATABASE_STATEMENT_TIMEOUT", 1),
         pool=env_bool("DATABASE_POOL", False),
         pool_timeout=env_int("DATABASE_POOL_TIMEOUT", 2),
+        prepared_statements=env_bool("DATABASE_PREPARED_STATEMENTS", True),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -15,6 +15,7 @@ def database_settings(
     statement_timeout: int,
     pool: bool,
     pool_timeout: int,
+    prepared_statements: bool,
 ) -> dict:
     """PostgreSQL from ``url`` (with bounded waits everywhere), else the SQLite file."""
     if url:
@@ -67,6 +68,11 @@ def database_settings(
         if statement_timeout:
             startup = f"{options.get('options', '')} -c statement_timeout={statement_timeout * 1000}"
             options["options"] = startup.strip()
+        if prepared_statements:
+            # The prepared queries' statements are prepared on the server (todo_project.pg_cursors):
+            # psycopg prepares a statement when asked to, or once it ran this many times, which
+            # Django's own queries (values merged into the text, never prepared) never reach.
+            options.setdefault("prepare_threshold", 2**31 - 1)
         if pool:
             # psycopg's pool (one per process) keeps the connections instead of Django, which
             # refuses to combine it with persistent connections. A short acquire timeout: in

@@ -47,6 +47,7 @@ def test_defaults_bound_every_phase_of_a_connection():
         "keepalives_count": 3,
         "tcp_user_timeout": 10_000,
         "options": "-c statement_timeout=1000",
+        "prepare_threshold": 2**31 - 1,
     }
     assert found["deadline"] == 2
     assert found["cooldown"] == 2
@@ -73,6 +74,10 @@ def test_the_url_may_set_libpq_parameters_and_startup_options_of_its_own():
 
     assert found["options"]["keepalives_idle"] == 120
     assert found["options"]["options"] == "-c search_path=app -c statement_timeout=5000"
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler_without_them():
+    assert "prepare_threshold" not in database_settings(DATABASE_PREPARED_STATEMENTS="false")["options"]
 
 
 def test_the_pool_waits_briefly_for_a_connection():
