@@ -2,7 +2,7 @@
 psycopg's own ``timestamptz`` loader.
 
 **Server-side prepared statements.** PostgreSQL plans every statement it is sent: for a
-task's GET that was 0.26–0.31 ms of planning against 0.08 ms of execution (``EXPLAIN
+task's GET that was 0.26 to 0.31 ms of planning against 0.08 ms of execution (``EXPLAIN
 ANALYZE``, steady state), and a PATCH's locked read the same again, all of it CPU the
 database takes from the machine. Django sends every query with its values merged into the
 text (psycopg's ``ClientCursor``), which nothing can prepare. The queries of
@@ -54,7 +54,8 @@ def _preparing_cursor_class() -> type:
 def prepared_statements_on(connection) -> bool:
     """Whether ``connection`` sends the prepared queries as server-side prepared statements:
     psycopg prepares none while its ``prepare_threshold`` is None (Django's default)."""
-    return connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("prepare_threshold") is not None
+    options = connection.settings_dict["OPTIONS"]
+    return connection.vendor == "postgresql" and options.get("prepare_threshold") is not None
 
 
 def prepared_cursor(connection):

@@ -24,7 +24,8 @@ second_status = ready()
 with connection.cursor() as cursor:
     journal = cursor.execute("PRAGMA journal_mode").fetchone()[0]
     synchronous = cursor.execute("PRAGMA synchronous").fetchone()[0]
-print(json.dumps({"statuses": [first_status, second_status], "kept": first is not None and connection.connection is first,
+kept = first is not None and connection.connection is first
+print(json.dumps({"statuses": [first_status, second_status], "kept": kept,
                   "journal": journal, "synchronous": synchronous}))
 """
 # SQLite's numbers for PRAGMA synchronous.
@@ -32,7 +33,8 @@ NORMAL, FULL, EXTRA = 1, 2, 3
 
 
 def sqlite_connection(tmp_path, **env) -> dict:
-    result = run_django(PRINT_CONNECTION, "todo_project.settings.local", SQLITE_PATH=str(tmp_path / "db.sqlite3"), **env)
+    database = str(tmp_path / "db.sqlite3")
+    result = run_django(PRINT_CONNECTION, "todo_project.settings.local", SQLITE_PATH=database, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
