@@ -53,9 +53,11 @@ class TaskPagination(BasePagination):
             cursor = Cursor.decode(params.validated_data["cursor"], field=ordering, model=queryset.model)
             queryset = queryset.filter(cursor.rows_after(queryset.model))
         offset = params.validated_data.get("offset", 0)
-        # One more tells if there is a next page. The view may read a first page its own way.
-        first_page = getattr(view, "first_page_rows", None) if cursor is None and not offset else None
+        # One more tells if there is a next page. The view may read a first page its own way,
+        # as answers (the cursor then takes the sort value as the answer shows it).
+        first_page = getattr(view, "first_page_answers", None) if cursor is None and not offset else None
         rows = first_page(limit + 1) if first_page else None
+        self.answered = rows is not None
         if rows is None:
             rows = list(queryset[offset : offset + limit + 1])
 

@@ -11,12 +11,15 @@ A field neither provides fails at start, not in a response.
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import cache
+from weakref import WeakKeyDictionary
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from rest_framework import ISO_8601
 from rest_framework import fields as drf_fields
 from rest_framework.settings import api_settings
+
+from todo_project.prepared import Compiled
 
 from .models import Task
 from .serializers import TaskSerializer
@@ -100,6 +103,7 @@ class TaskRows:
         if "id" not in self.query_columns:
             self.query_columns.append("id")
         self.plan = list(zip(self.names, self.columns, self.converters, strict=True))
+        self._fused: WeakKeyDictionary = WeakKeyDictionary()  # Compiled -> its plan
 
     def rows(self, queryset: QuerySet) -> QuerySet:
         """``queryset`` as plain dicts of the columns (and annotations) an answer needs."""
@@ -116,6 +120,42 @@ class TaskRows:
                 item[name] = None if value is None else convert(value)
             shaped.append(item)
         return shaped
+
+    def answers_fetched(self, compiled: Compiled, fetched: list[tuple]) -> list[dict]:
+        """The answers for rows as ``PreparedQuery.fetch`` gives them (tuples, before Django's
+        converters): ``shape`` of ``rows()`` in one pass, each column's converters and this
+        class's composed once per compilation. A NULL is null, as in ``shape`` (Django's
+        converters of these columns keep it so)."""
+        plan = self._fused.get(compiled)
+        if plan is None:
+            plan = self._fused[compiled] = self._fused_plan(compiled)
+        answers = []
+        for row in fetched:
+            item = {}
+            for name, index, convert in plan:
+                value = row[index]
+                item[name] = value if value is None or convert is None else convert(value)
+            answers.append(item)
+        return answers
+
+    def _fused_plan(self, compiled: Compiled) -> list[tuple[str, int, Callable | None]]:
+        index = {name: position for position, name in enumerate(compiled.names)}
+        theirs = compiled.column_converters()
+        plan = []
+        for name, column, ours in self.plan:
+            django = theirs[index[column]]
+            if django is None:
+                convert = None if ours is _as_is else ours
+            elif ours is _as_is:
+                convert = django
+            else:
+
+                def convert(value, django=django, ours=ours):
+                    value = django(value)
+                    return None if value is None else ours(value)
+
+            plan.append((name, index[column], convert))
+        return plan
 
     def answer(self, task: Task) -> dict:
         """The answer for one task instance, from its attributes: the writes set the annotated

@@ -180,3 +180,13 @@ def task_first_rows(
     compiled once per connection, ``count`` and number of tags."""
     keys = {f"tag_{index}": key for index, key in enumerate(tag_keys)}
     return _first_page(len(tag_keys)).rows(variant=(user_active, count), user_id=user.pk, **keys)
+
+
+def task_first_answers(
+    *, user: User, count: int, user_active: bool = False, tag_keys: tuple[str, ...] = ()
+) -> list[dict]:
+    """``task_first_rows`` as the API shows them (``TaskRows.answers_fetched``, one pass)."""
+    keys = {f"tag_{index}": key for index, key in enumerate(tag_keys)}
+    prepared = _first_page(len(tag_keys))
+    compiled, fetched = prepared.fetch(variant=(user_active, count), user_id=user.pk, **keys)
+    return task_rows().answers_fetched(compiled, fetched)

@@ -25,7 +25,7 @@ from .selectors import task_list_for, task_with_links
 from .serializers import TaskCompletionSerializer, TaskInputSerializer, TaskSerializer
 from .services import task_create, task_edit_transaction, task_toggle_completion, task_update
 from .sync import task_delete
-from .task_reads import task_first_rows, task_for_write, task_id_from_path, task_owned, task_row
+from .task_reads import task_first_answers, task_for_write, task_id_from_path, task_owned, task_row
 from .versions import task_etag, version_etag
 from .view_mixins import TaskChangesMixin, TaskVersionsMixin, idempotent
 
@@ -78,9 +78,9 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
     def _unfiltered(self) -> bool:
         return self.request.query_params.keys().isdisjoint(self.filterset_class.base_filters)
 
-    def first_page_rows(self, count: int) -> list[dict] | None:
-        """The pagination's first page without filters or ordering but ``tag``: a prepared
-        query (else None, and the filters run as usual)."""
+    def first_page_answers(self, count: int) -> list[dict] | None:
+        """The pagination's first page without filters or ordering but ``tag``, as answers: a
+        prepared query (else None, and the filters run as usual)."""
         params = self.request.query_params
         named = params.keys() & self.filterset_class.base_filters.keys()
         if named - {"tag"}:
@@ -91,7 +91,7 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
             return None  # the filter answers it, as a 422
         user = self.request.user
         active = user_check_deferred(user)
-        return task_first_rows(user=user, count=count, user_active=active, tag_keys=tuple(keys))
+        return task_first_answers(user=user, count=count, user_active=active, tag_keys=tuple(keys))
 
     def list(self, request, *args, **kwargs):
         # Rows, not model instances through the serializer: the same JSON (tasks/rows.py).
@@ -101,7 +101,7 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         page = self.paginate_queryset(queryset)
         if not page:
             user_check_complete(request)  # no row: maybe no account (first sight) or a deactivated one
-        return self.get_paginated_response(rows.shape(page))
+        return self.get_paginated_response(page if self.paginator.answered else rows.shape(page))
 
     def retrieve(self, request, *args, **kwargs):
         user = request.user

@@ -30,14 +30,30 @@ def text_stand_in(name: str) -> str:
     return f"\x00{name}\x00"
 
 
-@dataclass(frozen=True)
-class _Compiled:
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: callers key caches by it
+class Compiled:
+    """One compilation of a prepared query on one connection."""
+
     sql: str
     params: tuple  # the compiled parameters, markers included
     slots: tuple[tuple[int, str], ...]  # (position in params, the value's name)
     names: tuple[str, ...]
     compiler: SQLCompiler  # bound to its connection: the converters need it
     converters: dict
+
+    def column_converters(self) -> list[Callable | None]:
+        """Per column, a function of the value applying Django's converters, or None."""
+        connection = self.compiler.connection
+        found: list[Callable | None] = [None] * len(self.names)
+        for position, (converters, expression) in self.converters.items():
+
+            def convert(value, converters=converters, expression=expression):
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                return value
+
+            found[position] = convert
+        return found
 
 
 class PreparedQuery:
@@ -51,11 +67,20 @@ class PreparedQuery:
     def __init__(self, build: Callable[..., QuerySet], **markers):
         self._build = build
         self._markers = markers
-        self._compiled: WeakKeyDictionary = WeakKeyDictionary()  # connection -> {variant: _Compiled}
+        self._compiled: WeakKeyDictionary = WeakKeyDictionary()  # connection -> {variant: Compiled}
         self._lock = threading.Lock()
 
     def rows(self, *, using: str = "default", variant: Hashable = None, **values) -> list[dict]:
         """The rows for these values, as dicts of the queryset's ``values()`` names."""
+        compiled, fetched = self.fetch(using=using, variant=variant, **values)
+        if compiled.converters:
+            fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
+        names = compiled.names
+        return [dict(zip(names, row, strict=True)) for row in fetched]
+
+    def fetch(self, *, using: str = "default", variant: Hashable = None, **values) -> tuple[Compiled, list]:
+        """The compilation and its rows for these values as the driver gives them: tuples in
+        ``Compiled.names`` order, before Django's converters (``Compiled.column_converters``)."""
         connection = connections[using]
         compiled = self._compiled_for(connection, variant)
         params = list(compiled.params)
@@ -63,13 +88,9 @@ class PreparedQuery:
             params[position] = values[name]
         with prepared_cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
-            fetched = cursor.fetchall()
-        if compiled.converters:
-            fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
-        names = compiled.names
-        return [dict(zip(names, row, strict=True)) for row in fetched]
+            return compiled, cursor.fetchall()
 
-    def _compiled_for(self, connection, variant: Hashable) -> _Compiled:
+    def _compiled_for(self, connection, variant: Hashable) -> Compiled:
         by_variant = self._compiled.get(connection)
         if by_variant is None or variant not in by_variant:
             with self._lock:
@@ -77,7 +98,7 @@ class PreparedQuery:
             by_variant = self._compiled[connection]
         return by_variant[variant]
 
-    def _compile(self, connection, variant: Hashable) -> _Compiled:
+    def _compile(self, connection, variant: Hashable) -> Compiled:
         queryset = self._build(variant=variant, **self._markers)
         query = queryset.query
         compiler = query.get_compiler(connection=connection)
@@ -94,7 +115,7 @@ class PreparedQuery:
         # As ValuesIterable names the columns.
         names = query.selected or (*query.extra_select, *query.values_select, *query.annotation_select)
         fields = [select[0] for select in compiler.select[: compiler.col_count]]
-        return _Compiled(
+        return Compiled(
             sql=sql,
             params=tuple(params),
             slots=slots,

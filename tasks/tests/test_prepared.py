@@ -12,7 +12,7 @@ from tasks.rows import task_rows
 from tasks.selectors import task_list_for, task_with_links
 from tasks.services import task_update
 from tasks.tags import TagNames, task_tagged
-from tasks.task_reads import task_first_rows, task_locked_columns, task_owned, task_row
+from tasks.task_reads import task_first_answers, task_first_rows, task_locked_columns, task_owned, task_row
 from tasks.tests.factories import TaskFactory
 from todo_project.prepared import PreparedQuery, text_stand_in
 
@@ -143,3 +143,16 @@ def test_the_first_tagged_rows_are_the_tag_filters_own(tasks, user, keys):
 
     assert task_first_rows(user=user, count=10, tag_keys=keys) == list(task_rows().rows(queryset)[:10])
     assert task_first_rows(user=user, count=10, tag_keys=("shop",))  # the fixture's tagged tasks
+
+
+@pytest.mark.parametrize("keys", [(), ("shop",), ("shop", "café")])
+def test_the_first_answers_are_the_first_rows_shaped(tasks, user, keys):
+    # Completed with a completion time, a priority, tags, a whole-second created_at: each converter.
+    rows = task_first_rows(user=user, count=10, tag_keys=keys)
+
+    answers = task_first_answers(user=user, count=10, tag_keys=keys)
+
+    assert answers == task_rows().shape(rows)
+    assert [list(answer) for answer in answers] == [list(shaped) for shaped in task_rows().shape(rows)]
+    assert answers  # the fixture's tasks
+    assert task_first_answers(user=user, count=10, tag_keys=keys) == answers  # the plan, kept, again

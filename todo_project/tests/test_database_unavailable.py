@@ -55,7 +55,7 @@ def test_other_server_errors_stay_500(settings, client, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("tasks.views.task_first_rows", broken)
+    monkeypatch.setattr("tasks.views.task_first_answers", broken)
 
     assert_problem(client.get("/api/tasks"), 500, "server_error")
 
@@ -70,7 +70,7 @@ def test_after_an_outage_requests_get_503_at_once_until_the_cooldown_ends(settin
         raise outage_error()
 
     with monkeypatch.context() as patch:
-        patch.setattr("tasks.views.task_first_rows", unreachable)
+        patch.setattr("tasks.views.task_first_answers", unreachable)
         assert_problem(client.get("/api/tasks"), 503, "service_unavailable")
         # Open: the view is not even tried, and the probe that needs no database answers.
         assert_problem(client.get("/api/tasks"), 503, "service_unavailable")
@@ -92,7 +92,7 @@ def test_a_query_error_opens_no_breaker(settings, client, monkeypatch):
         raise cancelled
 
     with monkeypatch.context() as patch:
-        patch.setattr("tasks.views.task_first_rows", slow)
+        patch.setattr("tasks.views.task_first_answers", slow)
         assert_problem(client.get("/api/tasks"), 503, "service_unavailable")
 
     assert client.get("/api/tasks").status_code == 200

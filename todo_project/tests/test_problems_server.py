@@ -59,7 +59,7 @@ def test_an_error_in_a_list_is_a_500_too(quiet_client, monkeypatch):
     def explode(*args, **kwargs):
         raise ZeroDivisionError(SECRET_MESSAGE)
 
-    monkeypatch.setattr("tasks.views.task_first_rows", explode)
+    monkeypatch.setattr("tasks.views.task_first_answers", explode)
 
     response = quiet_client.get("/api/tasks")
 
@@ -109,7 +109,7 @@ def test_a_dropped_connection_is_503(quiet_client, monkeypatch):
     def dropped(*args, **kwargs):
         raise InterfaceError("connection already closed")
 
-    monkeypatch.setattr("tasks.views.task_first_rows", dropped)
+    monkeypatch.setattr("tasks.views.task_first_answers", dropped)
 
     assert_problem(quiet_client.get("/api/tasks"), 503, "service_unavailable")
 
