@@ -1,5 +1,6 @@
 """WSGI entry point (granian, see the Procfile). Production settings unless DJANGO_SETTINGS_MODULE says so."""
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -11,3 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings.productio
 application = get_wsgi_application()
 # Refuse to start rather than answer 500 on every admin page.
 static_manifest_require()
+# What start-up built (modules, settings, URL patterns: some 110,000 objects) lives as long
+# as the process: kept out of the cycle collector's full runs, which took 66 ms of a worker
+# with them and about 2 ms without (measured in-process).
+gc.freeze()

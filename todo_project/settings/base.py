@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: sees the rendered response first (todo_project/response_cycles.py).
+    "todo_project.response_cycles.ResponseCycleMiddleware",
 ]
 
 ROOT_URLCONF = "todo_project.urls"
