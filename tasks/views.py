@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -34,9 +34,10 @@ from .view_mixins import TaskChangesMixin, TaskVersionsMixin, idempotent
 
 
 @lru_cache(maxsize=1024)
-def _detail_prefix(name: str, kwargs: tuple[tuple[str, str], ...]) -> str:
-    """The path of route ``name``'s task URL up to its id (the id is the last segment, digits):
-    ``reverse`` cost a create about 40 µs."""
+def _detail_prefix(name: str, kwargs: tuple[tuple[str, str], ...], script_prefix: str) -> str:
+    """The path of route ``name``'s task URL up to its id (the id is the last segment, digits),
+    under ``script_prefix`` (``reverse`` reads the request's): ``reverse`` cost a create about
+    6 % of its time in-process."""
     path = reverse(name, kwargs={**dict(kwargs), "pk": 0})
     if not path.endswith("/0"):
         raise ImproperlyConfigured(f"{name}'s URL must end with the task's id, not {path!r}.")
@@ -197,7 +198,7 @@ class TaskViewSet(TaskChangesMixin, TaskVersionsMixin, viewsets.ModelViewSet):
         # trailing slash "/?" reverses to none); once per route and user (_detail_prefix).
         namespace = self.request.resolver_match.namespace
         name = f"{namespace}:{self.basename}-detail" if namespace else f"{self.basename}-detail"
-        prefix = _detail_prefix(name, tuple(sorted(self.kwargs.items())))
+        prefix = _detail_prefix(name, tuple(sorted(self.kwargs.items())), get_script_prefix())
         return {"Location": self.request.build_absolute_uri(f"{prefix}{task.pk}")}
 
     @action(detail=True, methods=["patch"], url_path="complete")

@@ -1,10 +1,13 @@
 """Creating a task: 201, its Location, the defaults, completed_at and ignored fields."""
 
+import json
 import re
 from datetime import UTC, datetime
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import RequestFactory
 
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
@@ -37,6 +40,34 @@ def test_create_answers_201_with_the_task_and_its_location(user, user_client, fa
     assert_task_shape(body, task)
     assert response["Location"] == f"http://testserver{tasks_url(family, user, task.pk)}"
     assert user_client.get(response["Location"]).json() == body
+
+
+def test_the_location_follows_the_prefix_the_api_is_mounted_under(user, token_for, family):
+    # Through the WSGI handler itself: it takes the script prefix from SCRIPT_NAME, the test client does not.
+    url = tasks_url(family, user)
+
+    def created(**extra) -> tuple[str, int]:
+        environ = (
+            RequestFactory()
+            .post(
+                url,
+                data='{"title": "t"}',
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token_for(user)}",
+                **extra,
+            )
+            .environ
+        )
+        answer = {}
+        body = b"".join(WSGIHandler()(environ, lambda status, headers: answer.update(headers, status=status)))
+        return answer["status"], answer["Location"], json.loads(body)["id"]
+
+    mounted_status, mounted, mounted_id = created(SCRIPT_NAME="/todo")
+    plain_status, plain, plain_id = created()
+
+    assert mounted_status.startswith("201") and plain_status.startswith("201")
+    assert mounted == f"http://testserver/todo{tasks_url(family, user, mounted_id)}"
+    assert plain == f"http://testserver{tasks_url(family, user, plain_id)}"
 
 
 @pytest.mark.parametrize("user_id", ["a?b", "100%", "a b", "usér_ü", "x?y=1&z#%2F"])
