@@ -24,6 +24,9 @@ from django.db.models.sql.compiler import SQLCompiler
 
 from todo_project.pg_cursors import prepared_cursor
 
+# Compilations kept per query and connection (one per variant).
+MAX_VARIANTS = 32
+
 
 def text_stand_in(name: str) -> str:
     """A text marker no real value equals: no stored text holds a NUL (PostgreSQL refuses one)."""
@@ -94,8 +97,13 @@ class PreparedQuery:
         by_variant = self._compiled.get(connection)
         if by_variant is None or variant not in by_variant:
             with self._lock:
-                self._compiled.setdefault(connection, {})[variant] = self._compile(connection, variant)
-            by_variant = self._compiled[connection]
+                by_variant = self._compiled.setdefault(connection, {})
+                # A variant may come from a request (a page's size): the oldest compilations
+                # make room, so no client can grow a worker's memory by varying it.
+                while len(by_variant) >= MAX_VARIANTS:
+                    del by_variant[next(iter(by_variant))]
+                by_variant[variant] = compiled = self._compile(connection, variant)
+            return compiled
         return by_variant[variant]
 
     def _compile(self, connection, variant: Hashable) -> Compiled:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tasks.models import Priority, Task
@@ -14,7 +14,7 @@ from tasks.services import task_update
 from tasks.tags import TagNames, task_tagged
 from tasks.task_reads import task_first_answers, task_first_rows, task_locked_columns, task_owned, task_row
 from tasks.tests.factories import TaskFactory
-from todo_project.prepared import PreparedQuery, text_stand_in
+from todo_project.prepared import MAX_VARIANTS, PreparedQuery, text_stand_in
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,25 @@ def test_it_is_compiled_once_per_connection_and_variant(tasks, user):
         prepared.rows(variant="done", user_id=user.pk, title=title)
 
     assert built == [None, "done"]
+
+
+def test_variants_from_requests_cannot_grow_the_compilations_without_bound(tasks, user):
+    built = []
+
+    def build(**values):
+        built.append(values["variant"])
+        return by_owner_and_title(**{**values, "variant": None})
+
+    prepared = PreparedQuery(build, **MARKERS)
+    for size in range(MAX_VARIANTS + 10):  # as a client varying ?limit= would
+        assert [row["title"] for row in prepared.rows(variant=size, user_id=user.pk, title="bread")] == [
+            "bread"
+        ]
+    prepared.rows(variant=MAX_VARIANTS + 9, user_id=user.pk, title="milk")  # the newest: kept
+    prepared.rows(variant=0, user_id=user.pk, title="milk")  # the oldest: made room, compiled again
+
+    assert len(prepared._compiled[connections["default"]]) == MAX_VARIANTS
+    assert built == [*range(MAX_VARIANTS + 10), 0]
 
 
 def test_a_run_is_one_query(tasks, user):
