@@ -4,19 +4,28 @@ import gc
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from tasks.tests.factories import TaskFactory
 
 
 def _served(environ: dict) -> tuple[str, bytes]:
-    """One request through the real WSGI handler, its body read and the response closed."""
+    """One request through the real WSGI handler, its body read and the response closed;
+    as Django's test client does, without closing the test's connection (its transaction)."""
     statuses = []
-    body = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        content = b"".join(body)
+        body = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+        try:
+            content = b"".join(body)
+        finally:
+            body.close()
     finally:
-        body.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return statuses[0], content
 
 
