@@ -130,7 +130,7 @@ def test_no_database_url_means_a_sqlite_file():
 
 
 def test_the_sqlite_file_keeps_a_write_ahead_log(tmp_path):
-    # Readers do not wait for the one writer, and a commit costs one fsync (README).
+    # Readers do not wait for the one writer, and a commit is one append to the log (README).
     code = (
         "from django.db import connection; connection.ensure_connection(); "
         "print(connection.cursor().execute('PRAGMA journal_mode').fetchone()[0])"
