@@ -172,20 +172,13 @@ def _first_page(tags: int) -> PreparedQuery:
     return PreparedQuery(build, user_id=_USER_ID, **markers)
 
 
-def task_first_rows(
-    *, user: User, count: int, user_active: bool = False, tag_keys: tuple[str, ...] = ()
-) -> list[dict]:
-    """The first ``count`` rows of ``user``'s tasks in the default order (``rows()`` of
-    ``task_list_for``), only those carrying every tag of ``tag_keys`` (``tags.task_tagged``);
-    compiled once per connection, ``count`` and number of tags."""
-    keys = {f"tag_{index}": key for index, key in enumerate(tag_keys)}
-    return _first_page(len(tag_keys)).rows(variant=(user_active, count), user_id=user.pk, **keys)
-
-
 def task_first_answers(
     *, user: User, count: int, user_active: bool = False, tag_keys: tuple[str, ...] = ()
 ) -> list[dict]:
-    """``task_first_rows`` as the API shows them (``TaskRows.answers_fetched``, one pass)."""
+    """The first ``count`` of ``user``'s tasks in the default order (``task_list_for``), only
+    those carrying every tag of ``tag_keys`` (``tags.task_tagged``), as the API shows them:
+    ``TaskRows.answers_fetched`` of the fetched rows, in one pass. Compiled once per
+    connection, ``count`` and number of tags."""
     keys = {f"tag_{index}": key for index, key in enumerate(tag_keys)}
     prepared = _first_page(len(tag_keys))
     compiled, fetched = prepared.fetch(variant=(user_active, count), user_id=user.pk, **keys)

@@ -12,7 +12,7 @@ from tasks.rows import task_rows
 from tasks.selectors import task_list_for, task_with_links
 from tasks.services import task_update
 from tasks.tags import TagNames, task_tagged
-from tasks.task_reads import task_first_answers, task_first_rows, task_locked_columns, task_owned, task_row
+from tasks.task_reads import task_first_answers, task_locked_columns, task_owned, task_row
 from tasks.tests.factories import TaskFactory
 from todo_project.prepared import MAX_VARIANTS, PreparedQuery, text_stand_in
 
@@ -128,11 +128,19 @@ def test_an_id_beyond_the_column_is_no_row_and_no_query(user, pk):
 
 
 @pytest.mark.parametrize("count", [1, 2, 101])
-def test_the_first_rows_are_the_lists_own(tasks, user, other_user, count):
+def test_the_first_answers_are_the_lists_own_rows_shaped(tasks, user, other_user, count):
+    # Completed with a completion time, a priority, tags, a whole-second created_at: each converter.
     queryset = task_rows().rows(task_with_links(queryset=task_list_for(user=user)))
+    expected = task_rows().shape(queryset[:count])
 
-    assert task_first_rows(user=user, count=count) == list(queryset[:count])
-    assert {row["user_id"] for row in task_first_rows(user=other_user, count=count)} == {other_user.pk}
+    answers = task_first_answers(user=user, count=count)
+
+    assert answers == expected
+    assert [list(answer) for answer in answers] == [list(shaped) for shaped in expected]  # key order
+    assert task_first_answers(user=user, count=count) == answers  # again, with the plan kept
+    assert {answer["user_id"] for answer in task_first_answers(user=other_user, count=count)} == {
+        other_user.pk
+    }
 
 
 def test_an_owned_task_is_the_orms_instance(user, other_user):
@@ -157,21 +165,10 @@ def test_an_owned_task_is_the_orms_instance(user, other_user):
 
 
 @pytest.mark.parametrize("keys", [("shop",), ("shop", "café"), ("none such",)])
-def test_the_first_tagged_rows_are_the_tag_filters_own(tasks, user, keys):
+def test_the_first_tagged_answers_are_the_tag_filters_own(tasks, user, keys):
     queryset = task_tagged(queryset=task_with_links(queryset=task_list_for(user=user)), keys=list(keys))
-
-    assert task_first_rows(user=user, count=10, tag_keys=keys) == list(task_rows().rows(queryset)[:10])
-    assert task_first_rows(user=user, count=10, tag_keys=("shop",))  # the fixture's tagged tasks
-
-
-@pytest.mark.parametrize("keys", [(), ("shop",), ("shop", "café")])
-def test_the_first_answers_are_the_first_rows_shaped(tasks, user, keys):
-    # Completed with a completion time, a priority, tags, a whole-second created_at: each converter.
-    rows = task_first_rows(user=user, count=10, tag_keys=keys)
 
     answers = task_first_answers(user=user, count=10, tag_keys=keys)
 
-    assert answers == task_rows().shape(rows)
-    assert [list(answer) for answer in answers] == [list(shaped) for shaped in task_rows().shape(rows)]
-    assert answers  # the fixture's tasks
-    assert task_first_answers(user=user, count=10, tag_keys=keys) == answers  # the plan, kept, again
+    assert answers == task_rows().shape(task_rows().rows(queryset)[:10])
+    assert task_first_answers(user=user, count=10, tag_keys=("shop",))  # the fixture's tagged tasks

@@ -81,14 +81,3 @@ def test_turned_off_or_while_queries_are_logged_nothing_is_prepared(user, monkey
     assert task_row(user=user, pk=task.pk)["id"] == task.pk
 
     assert _task_statements() == 0
-
-
-@pytest.mark.django_db
-def test_other_databases_keep_their_cursor_as_it_was():
-    with connection.cursor() as cursor:
-        cursor_timestamps_fast(connection=connection, cursor=cursor)
-        cursor.execute("SELECT 1")
-        assert cursor.fetchone()[0] == 1
-    if connection.vendor != "postgresql":
-        assert not prepared_statements_on(connection)
-        assert not hasattr(cursor.cursor, "adapters")

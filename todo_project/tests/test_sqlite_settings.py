@@ -6,7 +6,7 @@ from testing.helpers import run_django
 
 # Two requests that use the database, then what the connection and SQLite say.
 PRINT_CONNECTION = """
-import io, json
+import json
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import connection
